@@ -1,0 +1,99 @@
+/* plan.h — the binary plan: the only input the helper trusts, and only after validating it.
+ *
+ * Wire format (all integers little-endian; src/plan/wire.ts is the other side, keep in step):
+ *
+ *   header (32 bytes)
+ *     u8  magic[8]     "NSJTPLAN"
+ *     u32 version      PLAN_VERSION
+ *     u32 total_len    bytes in the whole plan, header included
+ *     u32 op_count     number of ops that follow
+ *     u32 flags        reserved, must be 0
+ *     u32 reserved[2]  must be 0
+ *   op_count ops, each starting on a 4-byte boundary:
+ *     u16 type         enum op_type
+ *     u16 flags        per-type flag bits (see below); unknown bits are an error
+ *     u32 payload_len  bytes of payload that follow this 8-byte op header
+ *     payload          a sequence of items, each: u32 len, then len bytes, then
+ *                      zero padding to the next 4-byte boundary (padding not counted in len)
+ *   total_len must equal the end of the last op exactly (no trailing bytes).
+ *
+ * Item kinds: a "u64" item has len 8; a "str" item has 0 <= len <= PLAN_MAX_STR and no NUL byte;
+ * a "bytes" item is any length up to PLAN_MAX_BYTES. Item 0 of every op is its origin: a str such as
+ * "build.json#/mounts/3" naming where in the policy the op came from (may be empty); the helper
+ * prefixes its error messages with it. The remaining items per op are listed below as
+ * (origin, ...). Ops whose items are marked "..." take a variable count of str items.
+ */
+#ifndef NSJAIL_TS_PLAN_H
+#define NSJAIL_TS_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PLAN_MAGIC "NSJTPLAN"
+#define PLAN_VERSION 1u
+#define PLAN_HEADER_LEN 32u
+#define PLAN_OP_HEADER_LEN 8u
+#define PLAN_MAX_LEN (64u << 20)   /* 64 MiB: far above any real policy, below memory trouble */
+#define PLAN_MAX_OPS 100000u
+#define PLAN_MAX_ITEMS 65536u
+#define PLAN_MAX_STR 4096u         /* PATH_MAX */
+#define PLAN_MAX_BYTES (16u << 20)
+
+enum op_type {
+	OP_UNSHARE_USER = 1,   /* (origin) unshare(CLONE_NEWUSER) */
+	OP_SETGROUPS_DENY = 2, /* (origin) write "deny" to /proc/self/setgroups */
+	OP_UID_MAP = 3,        /* (origin, str map) write map text to /proc/self/uid_map */
+	OP_GID_MAP = 4,        /* (origin, str map) write map text to /proc/self/gid_map */
+	OP_UNSHARE = 5,        /* (origin, u64 clone_flags) unshare the other namespaces */
+	OP_FORK_PID_NS = 6,    /* (origin) fork: the caller waits and relays signals, the child is PID 1 */
+	OP_MOUNT_PRIVATE = 7,  /* (origin) make / recursively private */
+	OP_ROOT_TMPFS = 8,     /* (origin, u64 size_bytes_or_0) tmpfs that becomes the new root */
+	OP_ROOT_DIR = 9,       /* (origin, str host_dir) bind a directory as the base of the new root */
+	OP_BIND = 10,          /* (origin, str src, str dst) flags: BIND_* */
+	OP_TMPFS = 11,         /* (origin, str dst, u64 size_bytes_or_0, u64 mode) flags: MNT_RO */
+	OP_PROC = 12,          /* (origin, str dst) */
+	OP_DEV = 13,           /* (origin, str dst) minimal /dev */
+	OP_MQUEUE = 14,        /* (origin, str dst) */
+	OP_DIR = 15,           /* (origin, str dst, u64 mode) */
+	OP_SYMLINK = 16,       /* (origin, str target, str dst) */
+	OP_FILE = 17,          /* (origin, str dst, bytes content, u64 mode) flags: MNT_RO */
+	OP_REMOUNT_RO = 18,    /* (origin, str dst) */
+	OP_PIVOT_ROOT = 19,    /* (origin) pivot_root into the new root, detach the old one */
+	OP_HOSTNAME = 20,      /* (origin, str name) */
+	OP_LOOPBACK_UP = 21,   /* (origin) bring "lo" up */
+	OP_SPAWN = 22,         /* (origin) fork the command: the caller stays as init (reaps, relays) */
+	OP_SETSID = 23,        /* (origin) new session: no controlling terminal (TIOCSTI) */
+	OP_RLIMIT = 24,        /* (origin, u64 resource, u64 soft, u64 hard); RLIM_INFINITY = ~0 */
+	OP_CHDIR = 25,         /* (origin, str dir) */
+	OP_LOCK_MOUNTS = 26,   /* (origin) nested unshare(USER|NS) with identity maps: locks every mount */
+	OP_SET_IDS = 27,       /* (origin, u64 uid, u64 gid) setresgid/setresuid inside */
+	OP_CLOSE_FDS = 28,     /* (origin) close every fd above 2 */
+	OP_CAPS = 29,          /* (origin, u64 keep_mask) drop all capabilities not in the mask */
+	OP_NO_NEW_PRIVS = 30,  /* (origin) PR_SET_NO_NEW_PRIVS */
+	OP_SECCOMP = 31,       /* (origin, bytes sock_filter[]) len % 8 == 0, <= 4096 insns */
+	OP_ENV = 32,           /* (origin, str "NAME=VALUE" ...) the command's whole environment */
+	OP_EXEC = 33,          /* (origin, str argv0, str argv1 ...) execvpe with OP_ENV's PATH */
+	OP_TYPE_MAX = 33
+};
+
+/* OP_BIND flags */
+#define BIND_RW 0x1        /* read-write (default is read-only) */
+#define BIND_TRY 0x2       /* a missing source is skipped, not an error */
+#define BIND_DEV 0x4       /* allow device nodes (no nodev) */
+#define BIND_NONRECURSIVE 0x8
+/* OP_TMPFS / OP_FILE flags */
+#define MNT_RO 0x1
+/* OP_FORK_PID_NS flags */
+#define FORK_DIE_WITH_PARENT 0x1
+/* OP_EXEC flags */
+#define EXEC_AS_PID1 0x1   /* reserved for --as-pid-1 */
+
+/* Exit codes of nsjail-ts's own failures (documented in man/nsjail-ts.1, mirrored in src/errors.ts). */
+#define EXIT_USAGE 2
+#define EXIT_POLICY 122      /* the plan itself is invalid */
+#define EXIT_TIMEOUT 124
+#define EXIT_SETUP 125       /* a setup step failed */
+#define EXIT_NOT_EXECUTABLE 126
+#define EXIT_NOT_FOUND 127
+
+#endif
