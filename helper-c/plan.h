@@ -73,7 +73,14 @@ enum op_type {
 	OP_SECCOMP = 31,       /* (origin, bytes sock_filter[]) len % 8 == 0, <= 4096 insns */
 	OP_ENV = 32,           /* (origin, str "NAME=VALUE" ...) the command's whole environment */
 	OP_EXEC = 33,          /* (origin, str argv0, str argv1 ...) execvpe with OP_ENV's PATH */
-	OP_TYPE_MAX = 33
+	OP_OVERLAY = 34,       /* (origin, str dst, str upper, str work, str lower1, str lower2 ...)
+	                          flags: OVERLAY_*; upper/work empty for a read-only or tmp overlay */
+	OP_BIND_FD = 35,       /* (origin, u64 fd, str dst) bind an inherited fd's file; flags: BIND_* */
+	OP_CHMOD = 36,         /* (origin, str path, u64 mode) */
+	OP_JOIN_CGROUP = 37,   /* (origin, str cgroup_dir) write own pid to cgroup.procs; before UNSHARE_USER */
+	OP_TIME_LIMIT = 38,    /* (origin, u64 seconds, u64 grace_seconds) enforced by the FORK_PID_NS parent:
+	                          SIGTERM to the sandbox, SIGKILL after grace, exit EXIT_TIMEOUT */
+	OP_TYPE_MAX = 38
 };
 
 /* OP_BIND flags */
@@ -85,6 +92,9 @@ enum op_type {
 #define MNT_RO 0x1
 /* OP_FORK_PID_NS flags */
 #define FORK_DIE_WITH_PARENT 0x1
+/* OP_OVERLAY flags */
+#define OVERLAY_TMP 0x1    /* upper and work on a fresh tmpfs (bwrap --tmp-overlay) */
+#define OVERLAY_RO 0x2     /* no upper layer (bwrap --ro-overlay) */
 /* OP_EXEC flags */
 #define EXEC_AS_PID1 0x1   /* reserved for --as-pid-1 */
 

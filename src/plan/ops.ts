@@ -40,6 +40,11 @@ export enum OpType {
   Seccomp = 31,
   Env = 32,
   Exec = 33,
+  Overlay = 34,
+  BindFd = 35,
+  Chmod = 36,
+  JoinCgroup = 37,
+  TimeLimit = 38,
 }
 
 /** OP_BIND flags */
@@ -49,6 +54,9 @@ export const BIND_DEV = 0x4;
 export const BIND_NONRECURSIVE = 0x8;
 /** OP_TMPFS / OP_FILE flags */
 export const MNT_RO = 0x1;
+/** OP_OVERLAY flags */
+export const OVERLAY_TMP = 0x1;
+export const OVERLAY_RO = 0x2;
 /** OP_FORK_PID_NS flags */
 export const FORK_DIE_WITH_PARENT = 0x1;
 
