@@ -20,7 +20,9 @@ function itemBytes(item: Item): Buffer {
 }
 
 /** Raised for a plan that cannot be encoded or decoded; the message says what and at which offset. */
-export class PlanFormatError extends Error {}
+export class PlanFormatError extends Error {
+  override name = "PlanFormatError";
+}
 
 /** Serialise ops into the helper's plan format. */
 export function encodePlan(ops: readonly Op[]): Buffer {

@@ -1,0 +1,8 @@
+// The plan: a resolved policy compiled into the helper's ordered setup operations.
+
+export { compileOps, SETUP_ORDER } from "./order.js";
+export type { CallerFacts, CompileContext } from "./context.js";
+export { commandEnv } from "./exec.js";
+export { encodePlan, decodePlan, PlanFormatError, type DecodedOp } from "./wire.js";
+export { OpType, type Op } from "./ops.js";
+export { parseSize, parseMode } from "./units.js";

@@ -1,0 +1,43 @@
+// The namespaces other than user: unshared together, owned by the new user namespace.
+
+import { unshares, type CompileContext } from "./context.js";
+import { FORK_DIE_WITH_PARENT, op, OpType, type Op } from "./ops.js";
+
+export const CLONE_FLAGS = {
+  mount: 0x00020000n,
+  uts: 0x04000000n,
+  ipc: 0x08000000n,
+  net: 0x40000000n,
+  pid: 0x20000000n,
+  cgroup: 0x02000000n,
+} as const;
+
+export function compileNamespaces(ctx: CompileContext): Op[] {
+  let flags = 0n;
+  for (const [name, bit] of Object.entries(CLONE_FLAGS) as [keyof typeof CLONE_FLAGS, bigint][]) {
+    if (unshares(ctx, name)) flags |= bit;
+  }
+  return flags === 0n ? [] : [op(OpType.Unshare, ctx.originOf("/namespaces"), [flags])];
+}
+
+/** A new PID namespace only takes effect for children: fork, and the child becomes PID 1. */
+export function compilePidFork(ctx: CompileContext): Op[] {
+  if (!unshares(ctx, "pid")) return [];
+  // Die with the parent unless the policy explicitly allows the sandbox to outlive nsjail-ts.
+  const flags = ctx.policy.dieWithParent === false ? 0 : FORK_DIE_WITH_PARENT;
+  return [op(OpType.ForkPidNs, ctx.originOf("/namespaces/pid"), [], flags)];
+}
+
+/** PID 1 stays as init (reaps, relays signals); the command runs as its child. */
+export function compileSpawn(ctx: CompileContext): Op[] {
+  return unshares(ctx, "pid") ? [op(OpType.Spawn, ctx.originOf("/namespaces/pid"))] : [];
+}
+
+export function compileHostname(ctx: CompileContext): Op[] {
+  if (!unshares(ctx, "uts")) return [];
+  return [op(OpType.Hostname, ctx.originOf("/hostname"), [ctx.policy.hostname ?? "nsjail-ts"])];
+}
+
+export function compileLoopback(ctx: CompileContext): Op[] {
+  return unshares(ctx, "net") ? [op(OpType.LoopbackUp, ctx.originOf("/namespaces/net"))] : [];
+}
