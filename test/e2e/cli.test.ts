@@ -1,0 +1,98 @@
+// The CLI end to end: a real build through policies/build.json, bad input, and no process left behind.
+
+import t from "tap";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, chownSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { projectRoot, runAs, runCli, tempDir, TEST_GID, TEST_UID, writeTestFile } from "../helpers/sandbox.js";
+
+t.test("--help and --version", async (t) => {
+  const help = await runCli(["--help"]);
+  t.equal(help.code, 0);
+  t.match(help.stdout, /^usage: nsjail-ts/);
+  const version = await runCli(["--version"]);
+  t.equal(version.code, 0);
+  t.match(version.stdout, /^nsjail-ts \d+\.\d+\.\d+\n$/);
+});
+
+t.test("make builds a small C project through policies/build.json", async (t) => {
+  const dir = tempDir();
+  const proj = join(dir, "hello");
+  mkdirSync(proj);
+  for (const f of ["hello.c", "Makefile"]) cpSync(join(projectRoot, "examples/hello", f), join(proj, f));
+  if (process.getuid?.() === 0) for (const p of [proj, join(proj, "hello.c"), join(proj, "Makefile")]) chownSync(p, TEST_UID, TEST_GID);
+  const r = await runCli(["--policy", "build", "--", "make"], { cwd: proj });
+  t.equal(r.code, 0, r.stderr);
+  t.ok(existsSync(join(proj, "hello")), "the binary was written to the project dir");
+  const run = await runCli(["--policy", "build", "--", "./hello"], { cwd: proj });
+  t.equal(run.stdout, "hello from nsjail-ts, uid 0\n");
+});
+
+const oneLine = (s: string) => s.trim().split("\n").length === 1;
+
+t.test("bad input: one line, the documented exit code, nothing runs", async (t) => {
+  const dir = tempDir();
+  const missing = await runCli(["--policy", join(dir, "nope.json"), "--", "true"], { cwd: dir });
+  t.equal(missing.code, 122);
+  t.ok(oneLine(missing.stderr), missing.stderr);
+  t.match(missing.stderr, /nope\.json.*(No such file|ENOENT|does not exist)/i);
+
+  const bad = writeTestFile(dir, "bad.json", '{\n  "hostname": "x",\n  "mounts": [\n    {"type": "proc" "dst": "/proc"}\n  ]\n}\n');
+  const syntax = await runCli(["--policy", bad, "--", "true"], { cwd: dir });
+  t.equal(syntax.code, 122);
+  t.ok(oneLine(syntax.stderr), syntax.stderr);
+  t.match(syntax.stderr, /bad\.json:4:\d+/);
+
+  const bind = writeTestFile(dir, "bind.json", JSON.stringify({ extends: "default", mounts: [{ type: "bind", src: "/nonexistent/src", dst: "/x" }] }, null, 2));
+  const b = await runCli(["--policy", bind, "--", "true"], { cwd: dir });
+  t.equal(b.code, 122);
+  t.ok(oneLine(b.stderr), b.stderr);
+  t.match(b.stderr, /bind\.json:\d+:\d+.*#\/mounts\/\d+\/src.*\/nonexistent\/src does not exist/);
+
+  const flag = await runCli(["--no-such-flag", "--", "true"], { cwd: dir });
+  t.equal(flag.code, 2);
+  t.ok(oneLine(flag.stderr), flag.stderr);
+  t.match(flag.stderr, /unknown option.*--no-such-flag/);
+
+  const notFound = await runCli(["--", "no-such-command-xyz"], { cwd: dir });
+  t.equal(notFound.code, 127);
+  t.ok(oneLine(notFound.stderr), notFound.stderr);
+  t.match(notFound.stderr, /no-such-command-xyz: command not found/);
+
+  const notExec = writeTestFile(dir, "script.sh", "#!/bin/sh\necho hi\n", 0o644);
+  const ne = await runCli(["--", notExec], { cwd: dir });
+  t.equal(ne.code, 126);
+  t.ok(oneLine(ne.stderr), ne.stderr);
+  for (const r of [missing, syntax, b, flag, notFound, ne]) t.notMatch(r.stderr, /\n\s+at /, "no stack trace");
+});
+
+function sandboxPids(marker: string): number[] {
+  return readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/cmdline`, "utf8").includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+t.test("SIGKILL of nsjail-ts leaves no sandboxed process behind", async (t) => {
+  // The sleeps' own argument is the marker, so the shell and both sleeps carry it in their cmdline.
+  const marker = String(800000 + (process.pid % 100000));
+  let pid = -1;
+  const done = runCli(["--", "/bin/sh", "-c", `sleep ${marker} & sleep ${marker}; true`], { onSpawn: (p) => (pid = p) });
+  for (let i = 0; i < 100 && sandboxPids(marker).length < 2; i++) await sleep(50);
+  t.ok(sandboxPids(marker).length >= 2, "the sandbox is running");
+  process.kill(pid, "SIGKILL");
+  await done;
+  for (let i = 0; i < 20 && sandboxPids(marker).length > 0; i++) await sleep(50);
+  t.same(sandboxPids(marker), [], "nothing with the marker survives within a second");
+});
+
+t.test("the run as a non-root caller really is unprivileged", async (t) => {
+  const r = await runAs("id", ["-u"]);
+  t.not(r.stdout.trim(), "0", "the CLI and sandbox run as a non-root uid");
+});
