@@ -1,49 +1,48 @@
 #!/usr/bin/env node
 // nsjail-ts entry point: dispatch, and the only place that prints errors and chooses the exit code.
 
+import { existsSync, readdirSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ExitCode, NsjailError } from "../errors.js";
-import { linuxSys } from "../ffi/linux.js";
-import { execHelper } from "../run/handover.js";
-import { packageVersion } from "../run/paths.js";
-import { preparePlan } from "../run/prepare.js";
-import { parseRunArgs } from "./args.js";
-import { policyPath } from "./policy-arg.js";
-import { USAGE } from "./usage.js";
+import { runCommand } from "./run.js";
+import { usage } from "./usage.js";
 
-function printWarnings(warnings: readonly string[]): void {
-  for (const w of warnings) process.stderr.write(`nsjail-ts: warning: ${w}\n`);
+/** A subcommand is a module in commands/ exporting `main(argv)` and a one-line `summary`. */
+interface CommandModule {
+  main(argv: string[]): Promise<number>;
+  summary: string;
+}
+const commandsDir = join(dirname(fileURLToPath(import.meta.url)), "commands");
+
+function commandNames(): string[] {
+  return readdirSync(commandsDir)
+    .filter((f) => f.endsWith(".js"))
+    .map((f) => f.slice(0, -3))
+    .sort();
 }
 
-async function runCommand(argv: string[]): Promise<number> {
-  const args = parseRunArgs(argv);
-  if (args.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (args.version) {
-    process.stdout.write(`nsjail-ts ${packageVersion()}\n`);
-    return 0;
-  }
-  const prepared = preparePlan({ command: args.command, ...(args.policy !== undefined ? { policyFile: policyPath(args.policy) } : {}) });
-  printWarnings(prepared.warnings);
-  execHelper(linuxSys(), prepared.plan);
+async function loadCommand(name: string): Promise<CommandModule | undefined> {
+  if (!/^[a-z][a-z-]*$/.test(name) || !existsSync(join(commandsDir, `${name}.js`))) return undefined;
+  return (await import(`./commands/${name}.js`)) as CommandModule;
 }
 
-type Subcommand = (argv: string[]) => Promise<number>;
-const SUBCOMMANDS: Record<string, () => Promise<Subcommand>> = {
-  check: async () => (await import("./check.js")).checkMain,
-  seccomp: async () => (await import("../seccomp/index.js")).seccompMain,
-};
+async function helpText(): Promise<string> {
+  const subs = [];
+  for (const name of commandNames()) subs.push({ name, summary: (await loadCommand(name))!.summary });
+  return usage(subs);
+}
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], invokedAs: string): Promise<number> {
+  if (invokedAs === "bwrap") return runCommand(argv, true, helpText);
   const first = argv[0];
-  const sub = first !== undefined ? SUBCOMMANDS[first] : undefined;
-  if (sub) return (await sub())(argv.slice(1));
-  return runCommand(argv);
+  const sub = first !== undefined && !first.startsWith("-") ? await loadCommand(first) : undefined;
+  if (sub) return sub.main(argv.slice(1));
+  return runCommand(argv, false, helpText);
 }
 
 const debug = process.argv.includes("--debug");
-main(process.argv.slice(2)).then(
+main(process.argv.slice(2), basename(process.argv[1] ?? "")).then(
   (code) => {
     process.exitCode = code;
   },

@@ -1,0 +1,15 @@
+// Turn a parsed RunRequest into a compiled plan, printing the warnings once.
+
+import { preparePlan, type PreparedPlan } from "../run/prepare.js";
+import type { RunRequest } from "./flags/index.js";
+import { policyPath } from "./policy-arg.js";
+
+export function prepareRequest(req: RunRequest): PreparedPlan {
+  const prepared = preparePlan({
+    command: req.command,
+    layers: req.layers,
+    ...(req.policy !== undefined ? { policyFile: policyPath(req.policy) } : {}),
+  });
+  for (const w of prepared.warnings) process.stderr.write(`nsjail-ts: warning: ${w}\n`);
+  return prepared;
+}

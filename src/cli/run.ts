@@ -1,0 +1,23 @@
+// The run command: parse flags, compile the plan, and hand the process over to the helper.
+
+import { linuxSys } from "../ffi/linux.js";
+import { execHelper } from "../run/handover.js";
+import { packageVersion } from "../run/paths.js";
+import { parseRunArgs } from "./args.js";
+import { emptyRequest } from "./flags/index.js";
+import { prepareRequest } from "./request.js";
+
+/** `bwrapMode` starts from an empty policy, as bwrap does. Returns only for --help/--version. */
+export async function runCommand(argv: string[], bwrapMode: boolean, helpText: () => Promise<string>): Promise<number> {
+  const req = parseRunArgs(argv, emptyRequest(bwrapMode));
+  if (req.help) {
+    process.stdout.write(await helpText());
+    return 0;
+  }
+  if (req.version) {
+    process.stdout.write(`nsjail-ts ${packageVersion()}\n`);
+    return 0;
+  }
+  const prepared = prepareRequest(req);
+  execHelper(linuxSys(), prepared.plan);
+}
