@@ -1,5 +1,6 @@
 // Turn a parsed RunRequest into a compiled plan, printing the warnings once.
 
+import { writeSync } from "node:fs";
 import { preparePlan, type PreparedPlan } from "../run/prepare.js";
 import type { RunRequest } from "./flags/index.js";
 import { policyPath } from "./policy-arg.js";
@@ -10,6 +11,7 @@ export function prepareRequest(req: RunRequest): PreparedPlan {
     layers: req.layers,
     ...(req.policy !== undefined ? { policyFile: policyPath(req.policy) } : {}),
   });
-  for (const w of prepared.warnings) process.stderr.write(`nsjail-ts: warning: ${w}\n`);
+  // Synchronous: the process may be replaced by the helper right after, and pipe writes are async.
+  for (const w of prepared.warnings) writeSync(2, `nsjail-ts: warning: ${w}\n`);
   return prepared;
 }
