@@ -4,7 +4,13 @@
 export const NAMESPACES = ["user", "mount", "pid", "ipc", "uts", "net", "cgroup"] as const;
 export type NamespaceName = (typeof NAMESPACES)[number];
 
-export interface BindMount {
+/** `description` and `$comment` are allowed in every object of a policy; nsjail-ts ignores both. */
+export interface Documented {
+  description?: string;
+  $comment?: string;
+}
+
+export interface BindMount extends Documented {
   type: "bind";
   src: string;
   /** Defaults to src. */
@@ -16,17 +22,75 @@ export interface BindMount {
   /** Allow device nodes (bwrap's --dev-bind). */
   dev?: boolean;
 }
-export interface TmpfsMount { type: "tmpfs"; dst: string; size?: string | number; mode?: string | number; ro?: boolean }
-export interface ProcMount { type: "proc"; dst: string }
-export interface DevMount { type: "dev"; dst: string }
-export interface MqueueMount { type: "mqueue"; dst: string }
-export interface DirMount { type: "dir"; dst: string; mode?: string | number }
-export interface SymlinkMount { type: "symlink"; target: string; dst: string }
-export interface FileMount { type: "file"; dst: string; content: string; mode?: string | number; ro?: boolean }
-export interface RemountRo { type: "remount-ro"; dst: string }
-export type Mount = BindMount | TmpfsMount | ProcMount | DevMount | MqueueMount | DirMount | SymlinkMount | FileMount | RemountRo;
+export interface TmpfsMount extends Documented { type: "tmpfs"; dst: string; size?: string | number; mode?: string | number; ro?: boolean }
+export interface ProcMount extends Documented { type: "proc"; dst: string }
+export interface DevMount extends Documented { type: "dev"; dst: string }
+export interface MqueueMount extends Documented { type: "mqueue"; dst: string }
+export interface DirMount extends Documented { type: "dir"; dst: string; mode?: string | number }
+export interface SymlinkMount extends Documented { type: "symlink"; target: string; dst: string }
+export interface FileMount extends Documented { type: "file"; dst: string; content: string; mode?: string | number; ro?: boolean }
+export interface RemountRo extends Documented { type: "remount-ro"; dst: string }
+/** An overlayfs: `lower` directories (top first), writable through `upper`+`work` or a throwaway tmpfs (`tmp`). */
+export interface OverlayMount extends Documented {
+  type: "overlay";
+  dst: string;
+  lower: string[];
+  upper?: string;
+  work?: string;
+  tmp?: boolean;
+}
+export type Mount =
+  | BindMount
+  | TmpfsMount
+  | ProcMount
+  | DevMount
+  | MqueueMount
+  | DirMount
+  | SymlinkMount
+  | FileMount
+  | RemountRo
+  | OverlayMount;
+export type MountType = Mount["type"];
+export const MOUNT_TYPES: readonly MountType[] = [
+  "bind",
+  "tmpfs",
+  "proc",
+  "dev",
+  "mqueue",
+  "dir",
+  "symlink",
+  "file",
+  "remount-ro",
+  "overlay",
+];
 
 export type RlimitName = "as" | "cpu" | "fsize" | "nofile" | "nproc" | "core" | "stack" | "memlock" | "msgqueue";
+
+/** Linux capability names in bit order (CAP_CHOWN is bit 0). */
+export const CAPABILITIES = [
+  "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+  "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+  "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE",
+  "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT",
+  "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+  "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
+  "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+] as const;
+export type CapabilityName = (typeof CAPABILITIES)[number];
+
+/** cgroup v2 limits, applied when the caller's cgroup is delegated (see `required`). */
+export interface CgroupLimits extends Documented {
+  /** memory.max: bytes or a size like "512M". */
+  memory?: string | number;
+  /** memory.swap.max: bytes or a size like "512M". */
+  memorySwap?: string | number;
+  /** pids.max. */
+  pids?: number;
+  /** cpu.max as a number of CPUs (0.5 = half of one CPU). */
+  cpu?: number;
+  /** Fail instead of warning when no delegated cgroup is available. */
+  required?: boolean;
+}
 
 export interface SeccompArg {
   index: number;
@@ -51,20 +115,29 @@ export interface SeccompPolicy {
   preset?: string;
 }
 
-export interface Policy {
-  description?: string;
-  namespaces?: Partial<Record<NamespaceName, boolean>>;
+export interface Policy extends Documented {
+  /** Where editors find the schema; ignored by nsjail-ts. */
+  $schema?: string;
+  /** Presets (by name) or policy files (relative to this file) this policy builds on; resolved before loading. */
+  extends?: string | string[];
+  namespaces?: Partial<Record<NamespaceName, boolean>> & Documented;
   /** Ids the command runs as inside; default 0/0 (the caller maps to root inside). */
   uid?: number;
   gid?: number;
   hostname?: string;
   cwd?: string;
-  env?: { clear?: boolean; keep?: string[]; set?: Record<string, string>; unset?: string[] };
+  /** `keep` names may end in "*" to keep every variable with that prefix (e.g. "LC_*"). */
+  env?: { clear?: boolean; keep?: string[]; set?: Record<string, string>; unset?: string[] } & Documented;
   /** A host directory that becomes the base of the new root instead of an empty tmpfs. */
   root?: string;
   mounts?: Mount[];
-  limits?: { time?: number; rlimits?: Partial<Record<RlimitName, number | string>> };
-  capabilities?: { keep?: string[] };
+  /** time: wall-clock seconds; rlimits: a number or "unlimited" (soft = hard). */
+  limits?: {
+    time?: number;
+    rlimits?: Partial<Record<RlimitName, number | string>> & Documented;
+    cgroup?: CgroupLimits;
+  } & Documented;
+  capabilities?: { keep?: string[] } & Documented;
   seccomp?: SeccompPolicy;
   newSession?: boolean;
   dieWithParent?: boolean;

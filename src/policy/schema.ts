@@ -1,0 +1,59 @@
+// The compiled ajv validator of policies/schema.json, with policies/seccomp.schema.json plugged in
+// under the URI that the policy schema's `seccomp` $ref resolves to.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import Ajv2020Module from "ajv/dist/2020.js";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { ExitCode, NsjailError } from "../errors.js";
+import { presetsDir } from "./presets.js";
+
+type AnySchema = Record<string, unknown>;
+
+/** The URI "seccomp.schema.json" means relative to the policy schema's $id. */
+function seccompSchemaUri(policySchema: AnySchema): string {
+  return new URL("seccomp.schema.json", String(policySchema.$id)).href;
+}
+
+function readSchema(name: string, optional: boolean): AnySchema | undefined {
+  const file = join(presetsDir(), name);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    if (optional && (err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new NsjailError(ExitCode.Internal, `cannot read the schema ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    return JSON.parse(text) as AnySchema;
+  } catch (err) {
+    throw new NsjailError(ExitCode.Internal, `the schema ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** The policy schema as shipped (for documentation checks and tools). */
+export function policySchema(): AnySchema {
+  return readSchema("schema.json", false) as AnySchema;
+}
+
+let compiled: ValidateFunction | undefined;
+
+/** The validator, compiled once. Until policies/seccomp.schema.json exists any object is a seccomp filter. */
+export function policyValidator(): ValidateFunction {
+  if (compiled) return compiled;
+  const Ajv2020 = Ajv2020Module.default; // the CommonJS module object; its default is the class itself
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, discriminator: true, logger: false });
+  const schema = policySchema();
+  const seccomp = readSchema("seccomp.schema.json", true) ?? { type: "object", description: "Any object until the seccomp schema ships." };
+  // Registered under the URI the policy schema refers to, whatever $id the seccomp schema chose.
+  ajv.addSchema({ ...seccomp, $id: seccompSchemaUri(schema) });
+  try {
+    const validator = ajv.compile(schema);
+    compiled = validator;
+    return validator;
+  } catch (err) {
+    throw new NsjailError(ExitCode.Internal, `the policy schema does not compile: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+export type { ErrorObject };
