@@ -48,7 +48,7 @@ export function linuxSys(): Sys {
       return koffi.errno();
     },
     syscall(nr, ...args) {
-      const typed = args.flatMap((a) => (a === null ? ["void *", null] : ["long", a]));
+      const typed: unknown[] = args.flatMap((a): unknown[] => (a === null || Buffer.isBuffer(a) ? ["void *", a] : ["long", a]));
       const r = Number(syscall(nr, ...typed));
       return [r, r < 0 ? koffi.errno() : 0];
     },

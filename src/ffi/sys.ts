@@ -12,7 +12,7 @@ export interface Sys {
   /** Replace this process with another program; returns only on failure, with the errno. */
   execve(path: string, argv: string[], env: string[]): number;
   /** Raw syscall with integer/pointer arguments, for probes; returns [result, errno]. */
-  syscall(nr: number, ...args: (number | bigint | null)[]): [number, number];
+  syscall(nr: number, ...args: (number | bigint | null | Buffer)[]): [number, number];
   /** The text of an errno value. */
   strerror(errno: number): string;
 }
