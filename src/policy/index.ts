@@ -5,5 +5,4 @@ export { callerVars, type PolicyVars } from "./vars.js";
 export { loadPolicy, loadPolicyText, addLayer, type ResolvedPolicy } from "./load.js";
 export { presetsDir } from "./presets.js";
 export { formatOrigin } from "./origin.js";
-export { parseSize, parseMode } from "./units.js";
 export { policySchema } from "./schema.js";

@@ -126,12 +126,11 @@ export interface Policy extends Documented {
   gid?: number;
   hostname?: string;
   cwd?: string;
-  /** `keep` names may end in "*" to keep every variable with that prefix (e.g. "LC_*"). */
   env?: { clear?: boolean; keep?: string[]; set?: Record<string, string>; unset?: string[] } & Documented;
   /** A host directory that becomes the base of the new root instead of an empty tmpfs. */
   root?: string;
   mounts?: Mount[];
-  /** time: wall-clock seconds; rlimits: a number or "unlimited" (soft = hard). */
+  /** time: wall-clock seconds; rlimits: a number, a size like "64M", or "unlimited" (soft = hard). */
   limits?: {
     time?: number;
     rlimits?: Partial<Record<RlimitName, number | string>> & Documented;

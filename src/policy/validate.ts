@@ -12,10 +12,9 @@ import { MOUNT_TYPES } from "./types.js";
 const EXPECTED: Record<string, string> = {
   size: 'a size like "64M" (a number of bytes, or digits followed by K, M, G or T)',
   mode: 'a mode as an octal string like "0755" or "1777", or a number from 0 to 4095',
-  rlimit: 'a non-negative whole number or "unlimited"',
+  rlimit: 'a non-negative whole number, a size like "64M", or "unlimited"',
   absolutePath: 'an absolute path (starting with "/", or with a variable such as "${PWD}")',
   envName: 'an environment variable name (letters, digits and "_", not starting with a digit)',
-  envPattern: 'an environment variable name, optionally ending in "*"',
   extendsEntry: "a preset name or a policy file path",
 };
 
