@@ -1,0 +1,126 @@
+/* exec.c — the last steps of the process that becomes the command: session, cwd, fds, then execve. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "helper.h"
+#include "sys.h"
+
+#define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+
+extern char **environ;
+
+/* A new session has no controlling terminal, so the command cannot push input into ours (TIOCSTI). */
+int exec_setsid(struct herr *e)
+{
+	if (setsid() < 0)
+		return herr_fail(e, errno, "start a new session");
+	return 0;
+}
+
+int exec_chdir(const struct op *op, struct herr *e)
+{
+	if (chdir(op->items[1].str) < 0)
+		return herr_fail(e, errno, "chdir `%s`", op->items[1].str);
+	return 0;
+}
+
+static int close_between(unsigned first, unsigned last)
+{
+	if (first > last)
+		return 0;
+	if (sys_close_range(first, last, 0) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return -1;
+	struct rlimit rl;
+	unsigned top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1u << 20 ? (unsigned)rl.rlim_cur : 1u << 20;
+	for (unsigned fd = first; fd <= last && fd < top; fd++)
+		close((int)fd); /* EBADF for the many fds that are not open is expected */
+	return 0;
+}
+
+/* Close every fd above 2 except the helper's own (error fd, /proc), which are close-on-exec. */
+int exec_close_fds(const struct ctx *c, struct herr *e)
+{
+	int keep[2] = { c->error_fd, c->proc_fd };
+	if (keep[0] > keep[1]) {
+		int t = keep[0];
+		keep[0] = keep[1];
+		keep[1] = t;
+	}
+	unsigned from = 3;
+	for (int i = 0; i < 2; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if (close_between(from, (unsigned)keep[i] - 1) < 0)
+			return herr_fail(e, errno, "close fds %u-%d", from, keep[i] - 1);
+		if (fcntl(keep[i], F_SETFD, FD_CLOEXEC) < 0)
+			return herr_fail(e, errno, "set close-on-exec on fd %d", keep[i]);
+		from = (unsigned)keep[i] + 1;
+	}
+	if (close_between(from, ~0u) < 0)
+		return herr_fail(e, errno, "close fds from %u", from);
+	return 0;
+}
+
+static char **str_items(const struct op *op)
+{
+	char **v = calloc(op->n_items, sizeof *v); /* n_items - 1 strings and the NULL */
+	for (uint32_t i = 1; v && i < op->n_items; i++)
+		v[i - 1] = op->items[i].str;
+	return v;
+}
+
+static const char *search_path(const struct ctx *c)
+{
+	if (!c->env)
+		return getenv("PATH") ? getenv("PATH") : DEFAULT_PATH;
+	for (uint32_t i = 1; i < c->env->n_items; i++)
+		if (!strncmp(c->env->items[i].str, "PATH=", 5))
+			return c->env->items[i].str + 5;
+	return DEFAULT_PATH;
+}
+
+static int exec_failed(struct herr *e, int exit_code, int err, const char *cmd, const char *why)
+{
+	herr_fail(e, err, "%s: %s", cmd, why);
+	e->exit_code = exit_code;
+	return -1;
+}
+
+/* execvpe's search, with the PATH of the command's environment rather than the helper's. */
+int exec_command(const struct ctx *c, const struct op *op, struct herr *e)
+{
+	char **argv = c->argv_override ? c->argv_override : str_items(op);
+	char **envp = c->env ? str_items(c->env) : environ;
+	if (!argv || !envp)
+		return herr_fail(e, ENOMEM, "prepare the command");
+	const char *cmd = argv[0];
+	if (strchr(cmd, '/')) {
+		execve(cmd, argv, envp);
+		int err = errno;
+		return exec_failed(e, err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE, err, cmd, strerror(err));
+	}
+	int denied = 0;
+	char path[PLAN_MAX_STR * 2 + 2];
+	for (const char *dir = search_path(c); dir;) {
+		const char *end = strchr(dir, ':');
+		size_t n = end ? (size_t)(end - dir) : strlen(dir);
+		snprintf(path, sizeof path, "%.*s%s%s", (int)n, n ? dir : ".", "/", cmd);
+		dir = end ? end + 1 : NULL;
+		execve(path, argv, envp);
+		int err = errno;
+		if (err == EACCES)
+			denied = 1;
+		else if (err != ENOENT && err != ENOTDIR && err != ELOOP && err != ENAMETOOLONG)
+			return exec_failed(e, EXIT_NOT_EXECUTABLE, err, cmd, strerror(err));
+	}
+	if (denied)
+		return exec_failed(e, EXIT_NOT_EXECUTABLE, EACCES, cmd, "Permission denied");
+	return exec_failed(e, EXIT_NOT_FOUND, ENOENT, cmd, "command not found");
+}

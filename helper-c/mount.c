@@ -1,0 +1,150 @@
+/* mount.c — the new root: private propagation, the root itself, bind mounts, read-only flags, pivot_root.
+ *
+ * Binds are cloned with open_tree(OPEN_TREE_CLONE), made read-only/nodev with mount_setattr while still
+ * detached, then attached with move_mount onto an fd resolved inside the new root: the mount is never
+ * visible writable, and mount_setattr only adds flags, so the source's locked flags (nosuid, nodev,
+ * noexec, atime) are kept for the mount and, with AT_RECURSIVE, for every submount.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helper.h"
+#include "sys.h"
+
+int mount_private(struct herr *e)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return herr_fail(e, errno, "make `/` recursively private");
+	return 0;
+}
+
+int mount_root(struct ctx *c, const struct op *op, struct herr *e)
+{
+	char opts[64];
+	if (mount("tmpfs", STAGING_BASE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		return herr_fail(e, errno, "mount staging tmpfs on `%s`", STAGING_BASE);
+	if (mkdir(STAGING_ROOT, 0755) < 0)
+		return herr_fail(e, errno, "create `%s`", STAGING_ROOT);
+	if (op->type == OP_ROOT_TMPFS) {
+		if (op->items[1].u64)
+			snprintf(opts, sizeof opts, "mode=0755,size=%llu", (unsigned long long)op->items[1].u64);
+		else
+			snprintf(opts, sizeof opts, "mode=0755");
+		if (mount("tmpfs", STAGING_ROOT, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+			return herr_fail(e, errno, "mount root tmpfs (%s)", opts);
+	} else if (mount(op->items[1].str, STAGING_ROOT, NULL, MS_BIND | MS_REC, NULL) < 0) {
+		return herr_fail(e, errno, "bind root directory `%s`", op->items[1].str);
+	}
+	c->root_fd = open(STAGING_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->root_fd < 0)
+		return herr_fail(e, errno, "open new root `%s`", STAGING_ROOT);
+	return 0;
+}
+
+static unsigned bind_attrs(unsigned flags)
+{
+	return (flags & BIND_RW ? 0 : SYS_MOUNT_ATTR_RDONLY) | (flags & BIND_DEV ? 0 : SYS_MOUNT_ATTR_NODEV);
+}
+
+/* Clone the tree at src_fd, restrict it while detached, attach it at dst_fd. */
+int mount_attach_clone(int src_fd, int dst_fd, int recursive, unsigned attrs, const char *dst, struct herr *e)
+{
+	int tree = sys_open_tree(src_fd, "", OPEN_TREE_CLONE | O_CLOEXEC | AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		return herr_fail(e, errno, "clone mount for `%s`", dst);
+	struct sys_mount_attr attr = { .attr_set = attrs };
+	if (attrs && sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0) {
+		int err = errno;
+		close(tree);
+		return herr_fail(e, err, "make `%s` %s", dst, attrs & SYS_MOUNT_ATTR_RDONLY ? "read-only" : "nodev");
+	}
+	int r = sys_move_mount(tree, "", dst_fd, "", SYS_MOVE_MOUNT_F_EMPTY_PATH | SYS_MOVE_MOUNT_T_EMPTY_PATH);
+	int err = errno;
+	close(tree);
+	if (r < 0)
+		return herr_fail(e, err, "attach mount at `%s`", dst);
+	return 0;
+}
+
+static int bind_from_fd(struct ctx *c, int src_fd, const char *src, const char *dst, unsigned flags, struct herr *e)
+{
+	struct stat st;
+	if (fstat(src_fd, &st) < 0)
+		return herr_fail(e, errno, "stat bind source `%s`", src);
+	int dst_fd = S_ISDIR(st.st_mode) ? path_mkdirs(c, dst, 0755, e) : path_ensure_file(c, dst, e);
+	if (dst_fd < 0)
+		return -1;
+	int r = mount_attach_clone(src_fd, dst_fd, !(flags & BIND_NONRECURSIVE), bind_attrs(flags), dst, e);
+	close(dst_fd);
+	return r;
+}
+
+int mount_bind(struct ctx *c, const struct op *op, struct herr *e)
+{
+	const char *src = op->items[1].str, *dst = op->items[2].str;
+	int src_fd = open(src, O_PATH | O_CLOEXEC);
+	if (src_fd < 0 && errno == ENOENT && (op->flags & BIND_TRY))
+		return 0; /* an optional source that is missing: nothing to bind */
+	if (src_fd < 0)
+		return herr_fail(e, errno, "bind `%s`", src);
+	int r = bind_from_fd(c, src_fd, src, dst, op->flags, e);
+	close(src_fd);
+	return r;
+}
+
+/* The caller opened the source itself (bwrap --bind-fd): no path race between its check and our bind. */
+int mount_bind_fd(struct ctx *c, const struct op *op, struct herr *e)
+{
+	int fd = (int)op->items[1].u64;
+	char name[32];
+	snprintf(name, sizeof name, "fd %d", fd);
+	if (fcntl(fd, F_GETFD) < 0)
+		return herr_fail(e, errno, "bind `%s`", name);
+	int r = bind_from_fd(c, fd, name, op->items[2].str, op->flags, e);
+	close(fd); /* the command must not inherit it */
+	return r;
+}
+
+/* Read-only (and nodev if asked) for the mount at target_fd; a path that is not a mount root is first
+ * bound onto itself. */
+int mount_make_ro(const struct ctx *c, int target_fd, const char *dst, int recursive, int nodev, struct herr *e)
+{
+	(void)c;
+	unsigned attrs = SYS_MOUNT_ATTR_RDONLY | (nodev ? SYS_MOUNT_ATTR_NODEV : 0);
+	struct sys_mount_attr attr = { .attr_set = attrs };
+	if (sys_mount_setattr(target_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return herr_fail(e, errno, "make `%s` read-only", dst);
+	return mount_attach_clone(target_fd, target_fd, recursive, attrs, dst, e);
+}
+
+int mount_remount_ro(struct ctx *c, const struct op *op, struct herr *e)
+{
+	int fd = path_open(c, op->items[1].str, O_PATH, e);
+	if (fd < 0)
+		return -1;
+	int r = mount_make_ro(c, fd, op->items[1].str, 1, 0, e);
+	close(fd);
+	return r;
+}
+
+/* pivot_root(".", ".") stacks the old root under the new one; detaching it leaves only the new root. */
+int mount_pivot_root(struct ctx *c, struct herr *e)
+{
+	if (fchdir(c->root_fd) < 0)
+		return herr_fail(e, errno, "enter new root `%s`", STAGING_ROOT);
+	if (sys_pivot_root(".", ".") < 0)
+		return herr_fail(e, errno, "pivot_root into `%s`", STAGING_ROOT);
+	if (umount2(".", MNT_DETACH) < 0)
+		return herr_fail(e, errno, "detach the old root");
+	if (chdir("/") < 0)
+		return herr_fail(e, errno, "chdir `/`");
+	close(c->root_fd);
+	c->root_fd = -1;
+	return 0;
+}
