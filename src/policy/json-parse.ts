@@ -172,11 +172,9 @@ class Parser {
 
   private parseNumber(): number {
     const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(this.text.slice(this.pos, this.pos + 400));
-    if (!m) this.fail(`expected a digit, got ${this.pos + 1 < this.text.length ? JSON.stringify(this.text[this.pos + 1]) : "the end of the file"}`);
-    const next = this.text[this.pos + m[0].length];
-    if (next !== undefined && /[0-9a-zA-Z.]/.test(next)) {
-      this.pos += m[0].length;
-      this.fail(`malformed number: unexpected ${this.shown()} (numbers are decimal without leading zeros; write modes as strings like "0755")`);
+    const token = /^[-+0-9A-Za-z.]*/.exec(this.text.slice(this.pos, this.pos + 40))?.[0] ?? "";
+    if (!m || m[0].length !== token.length) {
+      this.fail(`malformed number ${JSON.stringify(token)} (JSON numbers are decimal without leading zeros; write modes as strings like "0755")`);
     }
     this.pos += m[0].length;
     return Number(m[0]);

@@ -38,12 +38,37 @@ export function policySchema(): AnySchema {
 
 let compiled: ValidateFunction | undefined;
 
+/** Every object inside a $defs entry, mapped to that entry's name. */
+const definitionOfObject = new WeakMap<object, string>();
+
+function indexDefinitions(schema: AnySchema): void {
+  const visit = (value: unknown, name: string): void => {
+    if (value === null || typeof value !== "object") return;
+    definitionOfObject.set(value, name);
+    for (const child of Object.values(value)) visit(child, name);
+  };
+  for (const [name, def] of Object.entries((schema.$defs ?? {}) as Record<string, unknown>)) visit(def, name);
+}
+
+/** The $defs name whose schema contains this (sub)schema object, as found in ajv's error.parentSchema. */
+export function definitionName(schemaObject: unknown): string | undefined {
+  return schemaObject !== null && typeof schemaObject === "object" ? definitionOfObject.get(schemaObject) : undefined;
+}
+
 /** The validator, compiled once. Until policies/seccomp.schema.json exists any object is a seccomp filter. */
 export function policyValidator(): ValidateFunction {
   if (compiled) return compiled;
   const Ajv2020 = Ajv2020Module.default; // the CommonJS module object; its default is the class itself
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, discriminator: true, logger: false });
+  const ajv = new Ajv2020({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    discriminator: true,
+    logger: false,
+    inlineRefs: false, // every $ref stays its own schema object, so errors' parentSchema finds its $defs name
+  });
   const schema = policySchema();
+  indexDefinitions(schema);
   const seccomp = readSchema("seccomp.schema.json", true) ?? { type: "object", description: "Any object until the seccomp schema ships." };
   // Registered under the URI the policy schema refers to, whatever $id the seccomp schema chose.
   ajv.addSchema({ ...seccomp, $id: seccompSchemaUri(schema) });

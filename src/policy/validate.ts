@@ -4,7 +4,7 @@
 import { policyError } from "../errors.js";
 import { describeValue, nodeAt, toPlain, type JsonNode, type Origin } from "./json-node.js";
 import { whereOf } from "./origin.js";
-import { policyValidator, type ErrorObject } from "./schema.js";
+import { definitionName, policyValidator, type ErrorObject } from "./schema.js";
 import { didYouMean } from "./suggest.js";
 import { MOUNT_TYPES } from "./types.js";
 
@@ -32,11 +32,6 @@ const OBJECT_NAMES: Record<string, string> = {
   overlayMount: "an overlay mount",
 };
 
-/** The innermost $defs name in an ajv schema path, e.g. "size" in "#/$defs/size/oneOf/1/pattern". */
-function definitionOf(schemaPath: string): string | undefined {
-  const all = [...schemaPath.matchAll(/\$defs\/([A-Za-z]+)/g)];
-  return all.length ? all[all.length - 1]?.[1] : undefined;
-}
 
 /** For a mistyped size, the size that was probably meant ("64MB" -> "64M"). */
 function sizeHint(value: unknown): string {
@@ -88,7 +83,7 @@ function listOf(values: readonly unknown[]): string {
 
 /** One error as a message, without the location prefix. */
 export function describeError(error: ErrorObject): string {
-  const def = definitionOf(error.schemaPath);
+  const def = definitionName(error.parentSchema);
   const badName = (error as { propertyName?: string }).propertyName;
   if (badName !== undefined) return `invalid variable name ${JSON.stringify(badName)}: expected ${EXPECTED.envName}`;
   const where = def && OBJECT_NAMES[def] ? ` in ${OBJECT_NAMES[def]}` : "";
@@ -103,7 +98,7 @@ export function describeError(error: ErrorObject): string {
     case "propertyNames":
     case "required":
       if (error.keyword === "required") return `missing required key "${String(params.missingProperty)}"${where}`;
-      return `invalid name ${JSON.stringify(params.propertyName)}: expected ${EXPECTED.envName}`;
+      return `invalid variable name ${JSON.stringify(params.propertyName)}: expected ${EXPECTED.envName}`;
     case "dependentRequired":
       return `"${String(params.property)}" needs "${String(params.missingProperty)}" too${where}`;
     case "discriminator": {
