@@ -16,6 +16,7 @@ const EXPECTED: Record<string, string> = {
   absolutePath: 'an absolute path (starting with "/", or with a variable such as "${PWD}")',
   envName: 'an environment variable name (letters, digits and "_", not starting with a digit)',
   extendsEntry: "a preset name or a policy file path",
+  hostname: 'a host name (letters, digits, "." and "-", starting with a letter or digit, at most 63 characters)',
 };
 
 /** Readable names of the object definitions, for "in a bind mount". */
