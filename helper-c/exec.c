@@ -44,17 +44,19 @@ static int close_between(unsigned first, unsigned last)
 	return 0;
 }
 
-/* Close every fd above 2 except the helper's own (error fd, /proc), which are close-on-exec. */
+/* Close every fd above 2 except the helper's own (error fd, host / and /proc), which are close-on-exec. */
 int exec_close_fds(const struct ctx *c, struct herr *e)
 {
-	int keep[2] = { c->error_fd, c->proc_fd };
-	if (keep[0] > keep[1]) {
-		int t = keep[0];
-		keep[0] = keep[1];
-		keep[1] = t;
-	}
+	int keep[3] = { c->error_fd, c->proc_fd, c->host_fd };
+	for (int i = 0; i < 3; i++) /* sort the three */
+		for (int j = i + 1; j < 3; j++)
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
 	unsigned from = 3;
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		if (keep[i] < (int)from)
 			continue;
 		if (close_between(from, (unsigned)keep[i] - 1) < 0)

@@ -51,6 +51,7 @@ struct herr {
 struct ctx {
 	const struct plan *plan;
 	int proc_fd;          /* the host's /proc (O_PATH): /proc/self writes even after pivot_root */
+	int host_fd;          /* the host's / (O_PATH): host paths stay reachable while the new root is built */
 	int root_fd;          /* the new root while it is being built, -1 otherwise */
 	int error_fd;         /* -1 without --error-fd */
 	char **argv_override; /* from `-- ARGV...`, NULL-terminated, or NULL */
@@ -59,9 +60,11 @@ struct ctx {
 	unsigned overlay_count;
 };
 
-/* Path where the new root is assembled before pivot_root, on a private tmpfs over /tmp (bubblewrap's choice). */
-#define STAGING_BASE "/tmp"
-#define STAGING_ROOT "/tmp/nsjail-ts-root"
+/* The new root is assembled on a private staging tmpfs, first mounted over /tmp and then made the root
+ * with the host's root moved under it (bubblewrap's choice): the staging mount then hides no host path. */
+#define STAGING_MOUNT "/tmp"
+#define STAGING_OLDROOT "oldroot"
+#define STAGING_ROOT "/newroot"
 
 /* err.c */
 int herr_fail(struct herr *e, int err_no, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -85,6 +88,7 @@ int idmap_setgroups_deny(const struct ctx *c, struct herr *e);
 int idmap_write(const struct ctx *c, const char *file, const char *map, struct herr *e);
 
 /* path.c: resolution of destinations inside the new root */
+int host_open(const struct ctx *c, const char *abs, int flags, struct herr *e);
 int path_open(const struct ctx *c, const char *abs, int flags, struct herr *e);
 int path_open_nofollow(const struct ctx *c, const char *abs, int flags, struct herr *e);
 int path_mkdirs(const struct ctx *c, const char *abs, mode_t mode, struct herr *e);

@@ -181,7 +181,7 @@ int main(int argc, char **argv)
 	if (a.check)
 		return 0;
 
-	struct ctx c = { .plan = &plan, .root_fd = -1, .error_fd = a.error_fd, .argv_override = a.argv };
+	struct ctx c = { .plan = &plan, .root_fd = -1, .host_fd = -1, .error_fd = a.error_fd, .argv_override = a.argv };
 	find_data_ops(&c);
 	struct herr e = { 0 };
 	c.proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);

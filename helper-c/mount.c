@@ -22,13 +22,34 @@ int mount_private(struct herr *e)
 	return 0;
 }
 
+/* Stage: a private tmpfs over /tmp becomes the root, with the host's root under it at /oldroot and a
+ * /proc link into it (so /proc/self/fd/N names keep working); the new root is built at /newroot. */
+static int stage(struct ctx *c, struct herr *e)
+{
+	/* opened here, in the new mount namespace: open_tree clones only mounts of the caller's namespace */
+	c->host_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->host_fd < 0)
+		return herr_fail(e, errno, "open `/`");
+	if (mount("tmpfs", STAGING_MOUNT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		return herr_fail(e, errno, "mount staging tmpfs on `%s`", STAGING_MOUNT);
+	if (chdir(STAGING_MOUNT) < 0)
+		return herr_fail(e, errno, "chdir `%s`", STAGING_MOUNT);
+	if (mkdir(STAGING_OLDROOT, 0755) < 0 || mkdir(STAGING_ROOT + 1, 0755) < 0)
+		return herr_fail(e, errno, "create staging directories in `%s`", STAGING_MOUNT);
+	if (symlink(STAGING_OLDROOT "/proc", "proc") < 0)
+		return herr_fail(e, errno, "create staging `/proc` link");
+	if (sys_pivot_root(".", STAGING_OLDROOT) < 0)
+		return herr_fail(e, errno, "pivot_root into the staging tmpfs");
+	if (chdir("/") < 0)
+		return herr_fail(e, errno, "chdir `/`");
+	return 0;
+}
+
 int mount_root(struct ctx *c, const struct op *op, struct herr *e)
 {
 	char opts[64];
-	if (mount("tmpfs", STAGING_BASE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
-		return herr_fail(e, errno, "mount staging tmpfs on `%s`", STAGING_BASE);
-	if (mkdir(STAGING_ROOT, 0755) < 0)
-		return herr_fail(e, errno, "create `%s`", STAGING_ROOT);
+	if (stage(c, e) < 0)
+		return -1;
 	if (op->type == OP_ROOT_TMPFS) {
 		if (op->items[1].u64)
 			snprintf(opts, sizeof opts, "mode=0755,size=%llu", (unsigned long long)op->items[1].u64);
@@ -36,12 +57,23 @@ int mount_root(struct ctx *c, const struct op *op, struct herr *e)
 			snprintf(opts, sizeof opts, "mode=0755");
 		if (mount("tmpfs", STAGING_ROOT, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
 			return herr_fail(e, errno, "mount root tmpfs (%s)", opts);
-	} else if (mount(op->items[1].str, STAGING_ROOT, NULL, MS_BIND | MS_REC, NULL) < 0) {
-		return herr_fail(e, errno, "bind root directory `%s`", op->items[1].str);
 	}
 	c->root_fd = open(STAGING_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (c->root_fd < 0)
 		return herr_fail(e, errno, "open new root `%s`", STAGING_ROOT);
+	if (op->type == OP_ROOT_DIR) {
+		int src = host_open(c, op->items[1].str, O_PATH | O_DIRECTORY, e);
+		if (src < 0)
+			return herr_fail(e, e->err_no, "open root directory `%s`", op->items[1].str);
+		int r = mount_attach_clone(src, c->root_fd, 1, 0, op->items[1].str, e);
+		close(src);
+		if (r < 0)
+			return -1;
+		close(c->root_fd); /* reopen: the fd must name the bound directory, not the one under it */
+		c->root_fd = open(STAGING_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (c->root_fd < 0)
+			return herr_fail(e, errno, "open new root `%s`", STAGING_ROOT);
+	}
 	return 0;
 }
 
@@ -86,11 +118,11 @@ static int bind_from_fd(struct ctx *c, int src_fd, const char *src, const char *
 int mount_bind(struct ctx *c, const struct op *op, struct herr *e)
 {
 	const char *src = op->items[1].str, *dst = op->items[2].str;
-	int src_fd = open(src, O_PATH | O_CLOEXEC);
-	if (src_fd < 0 && errno == ENOENT && (op->flags & BIND_TRY))
+	int src_fd = host_open(c, src, O_PATH, e);
+	if (src_fd < 0 && e->err_no == ENOENT && (op->flags & BIND_TRY))
 		return 0; /* an optional source that is missing: nothing to bind */
 	if (src_fd < 0)
-		return herr_fail(e, errno, "bind `%s`", src);
+		return herr_fail(e, e->err_no, "bind `%s`", src);
 	int r = bind_from_fd(c, src_fd, src, dst, op->flags, e);
 	close(src_fd);
 	return r;
@@ -136,6 +168,7 @@ int mount_remount_ro(struct ctx *c, const struct op *op, struct herr *e)
 /* pivot_root(".", ".") stacks the old root under the new one; detaching it leaves only the new root. */
 int mount_pivot_root(struct ctx *c, struct herr *e)
 {
+	/* the old root is the staging tmpfs with the host's root under it: detaching it drops both */
 	if (fchdir(c->root_fd) < 0)
 		return herr_fail(e, errno, "enter new root `%s`", STAGING_ROOT);
 	if (sys_pivot_root(".", ".") < 0)
@@ -145,6 +178,7 @@ int mount_pivot_root(struct ctx *c, struct herr *e)
 	if (chdir("/") < 0)
 		return herr_fail(e, errno, "chdir `/`");
 	close(c->root_fd);
-	c->root_fd = -1;
+	close(c->host_fd); /* from here on nothing of the host's tree is reachable */
+	c->root_fd = c->host_fd = -1;
 	return 0;
 }

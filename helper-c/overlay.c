@@ -27,11 +27,11 @@ static void close_layers(struct layers *l)
 		close(l->fds[--l->n]);
 }
 
-static int open_layer(struct layers *l, const char *path, char *opt, size_t cap, struct herr *e)
+static int open_layer(const struct ctx *c, struct layers *l, const char *path, char *opt, size_t cap, struct herr *e)
 {
-	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = c ? host_open(c, path, O_PATH | O_DIRECTORY, e) : open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return herr_fail(e, errno, "open overlay layer `%s`", path);
+		return herr_fail(e, c ? e->err_no : errno, "open overlay layer `%s`", path);
 	l->fds[l->n++] = fd;
 	size_t used = strlen(opt);
 	if ((size_t)snprintf(opt + used, cap - used, "%s/proc/self/fd/%d", used ? ":" : "", fd) >= cap - used)
@@ -39,11 +39,11 @@ static int open_layer(struct layers *l, const char *path, char *opt, size_t cap,
 	return 0;
 }
 
-/* Upper and work directories on a tmpfs of their own under the private staging directory. */
+/* Upper and work directories on a tmpfs of their own, on the private staging root. */
 static int tmp_upper(struct ctx *c, char upper[80], char work[80], struct herr *e)
 {
 	char base[64];
-	snprintf(base, sizeof base, "%s/nsjail-ts-overlay%u", STAGING_BASE, c->overlay_count++);
+	snprintf(base, sizeof base, "/overlay%u", c->overlay_count++); /* on the staging root */
 	snprintf(upper, 80, "%s/upper", base);
 	snprintf(work, 80, "%s/work", base);
 	if (mkdir(base, 0755) < 0)
@@ -71,11 +71,13 @@ int mount_overlay(struct ctx *c, const struct op *op, struct herr *e)
 	}
 	/* overlayfs lists the top layer first; the plan lists lower1 (the top lower) first as well */
 	for (uint32_t i = 4; i < op->n_items; i++)
-		if (open_layer(&layers, op->items[i].str, lower, sizeof lower, e) < 0)
+		if (open_layer(c, &layers, op->items[i].str, lower, sizeof lower, e) < 0)
 			goto out;
 	struct fs_opt opts[5] = { { "lowerdir", lower } };
 	if (!(op->flags & OVERLAY_RO)) {
-		if (open_layer(&layers, up, upper_fd, sizeof upper_fd, e) < 0 || open_layer(&layers, wk, work_fd, sizeof work_fd, e) < 0)
+		const struct ctx *host = op->flags & OVERLAY_TMP ? NULL : c; /* tmp upper/work are staging paths */
+		if (open_layer(host, &layers, up, upper_fd, sizeof upper_fd, e) < 0 ||
+		    open_layer(host, &layers, wk, work_fd, sizeof work_fd, e) < 0)
 			goto out;
 		opts[1] = (struct fs_opt){ "upperdir", upper_fd };
 		opts[2] = (struct fs_opt){ "workdir", work_fd };

@@ -38,6 +38,16 @@ static int open_in_root(const struct ctx *c, const char *abs, int flags, uint64_
 	return fd;
 }
 
+/* Open a host path (bind sources, overlay layers, host devices) as the host's root sees it, even after
+ * the staging root took its place. On failure e->err_no keeps the errno (ENOENT for a missing source). */
+int host_open(const struct ctx *c, const char *abs, int flags, struct herr *e)
+{
+	int fd = sys_openat2(c->host_fd, rel(abs), (uint64_t)(flags | O_CLOEXEC), RESOLVE_IN_ROOT);
+	if (fd < 0)
+		return herr_fail(e, errno, "open `%s`", abs);
+	return fd;
+}
+
 /* Open a path of the new root, following symlinks as if the new root were "/". */
 int path_open(const struct ctx *c, const char *abs, int flags, struct herr *e)
 {

@@ -184,8 +184,8 @@ static int check_step(struct order_state *s, const struct op *op, const struct p
 		return plan_err_set(pe, op->offset, "pivot-root op needs an earlier root-tmpfs or root-dir op");
 	if (is_mount_op(t) && !s->in_root)
 		return plan_err_set(pe, op->offset, "%s op must come between the root op and pivot-root", n);
-	if (t == OP_LOCK_MOUNTS && s->in_root)
-		return plan_err_set(pe, op->offset, "lock-mounts op must come after pivot-root");
+	if ((t == OP_LOCK_MOUNTS || t == OP_CLOSE_FDS || t == OP_SPAWN) && s->in_root)
+		return plan_err_set(pe, op->offset, "%s op must come after pivot-root", n);
 	if (t == OP_EXEC && i != p->n_ops - 1)
 		return plan_err_set(pe, op->offset, "exec op must be the last op");
 	if (t == OP_EXEC && (op->flags & EXEC_AS_PID1) && s->count[OP_SPAWN])

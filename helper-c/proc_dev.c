@@ -39,14 +39,14 @@ static const char *const dev_links[][2] = {
 	{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" }, { "core", "/proc/kcore" },
 };
 
-static int bind_node(int dev, const char *name, const char *dst, struct herr *e)
+static int bind_node(const struct ctx *c, int dev, const char *name, const char *dst, struct herr *e)
 {
 	char host[32], where[PLAN_MAX_STR + 40];
 	snprintf(host, sizeof host, "/dev/%s", name);
 	snprintf(where, sizeof where, "%s/%s", dst, name);
-	int src = open(host, O_PATH | O_CLOEXEC);
+	int src = host_open(c, host, O_PATH, e);
 	if (src < 0)
-		return herr_fail(e, errno, "open host device `%s`", host);
+		return herr_fail(e, e->err_no, "open host device `%s`", host);
 	int node = openat(dev, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
 	if (node < 0) {
 		int err = errno;
@@ -74,13 +74,13 @@ static int mount_in(int dev, const char *name, const char *fstype, const struct 
 	return r;
 }
 
-static int fill_dev(int dev, const char *dst, struct herr *e)
+static int fill_dev(const struct ctx *c, int dev, const char *dst, struct herr *e)
 {
 	static const struct fs_opt pts_opts[] = {
 		{ "newinstance", NULL }, { "ptmxmode", "0666" }, { "mode", "620" }, { NULL, NULL } };
 	static const struct fs_opt shm_opts[] = { { "mode", "1777" }, { NULL, NULL } };
 	for (size_t i = 0; i < sizeof dev_nodes / sizeof *dev_nodes; i++)
-		if (bind_node(dev, dev_nodes[i], dst, e) < 0)
+		if (bind_node(c, dev, dev_nodes[i], dst, e) < 0)
 			return -1;
 	if (mount_in(dev, "pts", "devpts", pts_opts, SYS_MOUNT_ATTR_NOSUID | SYS_MOUNT_ATTR_NOEXEC, 0755, dst, e) < 0 ||
 	    mount_in(dev, "shm", "tmpfs", shm_opts, SYS_MOUNT_ATTR_NOSUID | SYS_MOUNT_ATTR_NODEV, 01777, dst, e) < 0)
@@ -102,7 +102,7 @@ int mount_dev(struct ctx *c, const struct op *op, struct herr *e)
 	int r = mount_fresh("tmpfs", opts, SYS_MOUNT_ATTR_NOSUID | SYS_MOUNT_ATTR_NODEV | SYS_MOUNT_ATTR_NOEXEC, fd, dst, &dev, e);
 	close(fd);
 	if (r == 0)
-		r = fill_dev(dev, dst, e);
+		r = fill_dev(c, dev, dst, e);
 	if (dev >= 0)
 		close(dev);
 	return r;
