@@ -10,6 +10,9 @@ const SIMPLE: Record<string, number> = {
   "kill-process": RET.KILL_PROCESS,
   notify: RET.USER_NOTIF,
   trace: RET.TRACE,
+  // Short spellings: errno alone means EPERM (as in Docker profiles), kill means the whole process.
+  errno: (RET.ERRNO | 1) >>> 0,
+  kill: RET.KILL_PROCESS,
 };
 
 export const ACTION_NAMES = [...Object.keys(SIMPLE), "errno:NAME", "errno:N", "trace:N"];
