@@ -1,7 +1,7 @@
 // Expansion of ${...} variables in every string value of a parsed policy file.
 
 import { policyError } from "../errors.js";
-import type { JsonNode, ObjectEntry, Origin } from "./json-node.js";
+import { quote, type JsonNode, type ObjectEntry, type Origin } from "./json-node.js";
 import { whereOf } from "./origin.js";
 import { didYouMean } from "./suggest.js";
 import { BUILTIN_VARIABLES, type PolicyVars } from "./vars.js";
@@ -20,7 +20,7 @@ function lookup(name: string, vars: PolicyVars, envRead: EnvRead, at: Origin): s
     const body = name.slice(4);
     const sep = body.indexOf(":-");
     const envName = sep === -1 ? body : body.slice(0, sep);
-    if (!ENV_NAME.test(envName)) fail(at, `invalid environment variable name "${envName}" in "\${${name}}"`);
+    if (!ENV_NAME.test(envName)) fail(at, `invalid environment variable name ${quote(envName)} in ${quote(`\${${name}}`)}`);
     const value = Object.prototype.hasOwnProperty.call(vars.env, envName) ? vars.env[envName] : undefined;
     envRead[envName] = value;
     // Like the shell's ${NAME:-default}: the default applies when the variable is unset or empty.
@@ -40,7 +40,7 @@ function lookup(name: string, vars: PolicyVars, envRead: EnvRead, at: Origin): s
       return vars.XDG_RUNTIME_DIR ?? fail(at, "undefined variable ${XDG_RUNTIME_DIR}: XDG_RUNTIME_DIR is not set for the caller");
   }
   const hint = didYouMean(name, [...BUILTIN_VARIABLES]);
-  return fail(at, `unknown variable \${${name}}${hint || `; expected one of ${BUILTIN_VARIABLES.join(", ")} or env:NAME`}`);
+  return fail(at, `unknown variable ${quote(`\${${name}}`)}${hint || `; expected one of ${BUILTIN_VARIABLES.join(", ")} or env:NAME`}`);
 }
 
 /** One string with ${...} expanded and $$ turned into $; any other "$" stays as written. */
@@ -57,7 +57,7 @@ export function expandString(text: string, vars: PolicyVars, envRead: EnvRead, a
       i = dollar + 2;
     } else if (next === "{") {
       const close = text.indexOf("}", dollar + 2);
-      if (close === -1) fail(at, `unterminated variable "${text.slice(dollar, dollar + 20)}": expected "}" (write $$ for a literal $)`);
+      if (close === -1) fail(at, `unterminated variable ${quote(text.slice(dollar), 20)}: expected "}" (write $$ for a literal $)`);
       out += lookup(text.slice(dollar + 2, close), vars, envRead, at);
       i = close + 1;
     } else {

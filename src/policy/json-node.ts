@@ -82,9 +82,22 @@ export function nodeAt(root: JsonNode, pointer: string): { node: JsonNode; keyAt
   return keyAt ? { node, keyAt } : { node };
 }
 
+/** A string for a one-line message: quoted, escaped, and cut to a readable length. */
+export function quote(text: string, max = 60): string {
+  return JSON.stringify(text.length > max ? `${text.slice(0, max - 3)}...` : text);
+}
+
+/** A JSON pointer for a one-line message: control characters escaped, long tokens cut. */
+export function showPointer(pointer: string): string {
+  return pointer
+    .split("/")
+    .map((token) => JSON.stringify(token.length > 40 ? `${token.slice(0, 37)}...` : token).slice(1, -1))
+    .join("/");
+}
+
 /** Display name of a JSON value's type for messages. */
 export function describeValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === "string") return quote(value);
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return "an object";

@@ -2,7 +2,7 @@
 // every later error can name where it was written. Duplicate keys are an error, not last-wins.
 
 import { policyError } from "../errors.js";
-import { childPointer, type ArrayNode, type JsonNode, type ObjectNode, type Origin } from "./json-node.js";
+import { childPointer, quote, type ArrayNode, type JsonNode, type ObjectNode, type Origin } from "./json-node.js";
 
 /** Nesting deeper than this is refused before it can exhaust the stack. */
 const MAX_DEPTH = 200;
@@ -97,9 +97,9 @@ class Parser {
       const key = this.parseString();
       keyAt.pointer = childPointer(pointer, key);
       const first = node.entries.get(key);
-      if (first) this.fail(`duplicate key "${key}" (first at line ${first.keyAt.line}:${first.keyAt.column})`, keyAt);
+      if (first) this.fail(`duplicate key ${quote(key)} (first at line ${first.keyAt.line}:${first.keyAt.column})`, keyAt);
       this.skipSpace();
-      if (this.text[this.pos] !== ":") this.fail(`expected ":" after the property name "${key}", got ${this.shown()}`);
+      if (this.text[this.pos] !== ":") this.fail(`expected ":" after the property name ${quote(key)}, got ${this.shown()}`);
       this.pos++;
       this.skipSpace();
       const value = this.parseValue(childPointer(pointer, key), depth + 1);
@@ -110,7 +110,7 @@ class Parser {
       if (c === "}") return node;
       if (c !== ",") {
         this.pos--;
-        this.fail(`expected "," or "}" after the value of "${key}", got ${this.shown()}`);
+        this.fail(`expected "," or "}" after the value of ${quote(key)}, got ${this.shown()}`);
       }
       this.skipSpace();
     }

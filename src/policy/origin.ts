@@ -2,7 +2,7 @@
 
 import { isAbsolute, relative, sep } from "node:path";
 import type { Where } from "../errors.js";
-import type { Origin } from "./json-node.js";
+import { showPointer, type Origin } from "./json-node.js";
 
 /** A file relative to the current directory when it is under it, else as given. */
 export function displayFile(file: string): string {
@@ -14,11 +14,12 @@ export function displayFile(file: string): string {
 /** "build.json:12:5#/mounts/3"; line 0 means a layer without text (command-line flags). */
 export function formatOrigin(o: Origin): string {
   const place = o.line > 0 ? `${displayFile(o.file)}:${o.line}:${o.column}` : displayFile(o.file);
-  return o.pointer ? `${place}#${o.pointer}` : place;
+  return o.pointer ? `${place}#${showPointer(o.pointer)}` : place;
 }
 
 /** An Origin as the `where` of an NsjailError (file shown as in formatOrigin). */
 export function whereOf(o: Origin): Where {
   const file = displayFile(o.file);
-  return o.line > 0 ? { file, pointer: o.pointer, line: o.line, column: o.column } : { file, pointer: o.pointer };
+  const pointer = showPointer(o.pointer);
+  return o.line > 0 ? { file, pointer, line: o.line, column: o.column } : { file, pointer };
 }

@@ -2,7 +2,7 @@
 // file becomes a single line naming where it is, what was expected, the bad value and a suggestion.
 
 import { policyError } from "../errors.js";
-import { describeValue, nodeAt, toPlain, type JsonNode, type Origin } from "./json-node.js";
+import { describeValue, nodeAt, quote, toPlain, type JsonNode, type Origin } from "./json-node.js";
 import { whereOf } from "./origin.js";
 import { definitionName, policyValidator, type ErrorObject } from "./schema.js";
 import { didYouMean } from "./suggest.js";
@@ -86,7 +86,7 @@ function listOf(values: readonly unknown[]): string {
 export function describeError(error: ErrorObject): string {
   const def = definitionName(error.parentSchema);
   const badName = (error as { propertyName?: string }).propertyName;
-  if (badName !== undefined) return `invalid variable name ${JSON.stringify(badName)}: expected ${EXPECTED.envName}`;
+  if (badName !== undefined) return `invalid variable name ${quote(badName)}: expected ${EXPECTED.envName}`;
   const where = def && OBJECT_NAMES[def] ? ` in ${OBJECT_NAMES[def]}` : "";
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -94,12 +94,12 @@ export function describeError(error: ErrorObject): string {
       const key = String(params.additionalProperty);
       const allowed = allowedKeys(error);
       const hint = didYouMean(key, allowed);
-      return `unknown key "${key}"${where}${hint || `; allowed keys: ${allowed.join(", ")}`}`;
+      return `unknown key ${quote(key)}${where}${hint || `; allowed keys: ${allowed.join(", ")}`}`;
     }
     case "propertyNames":
     case "required":
       if (error.keyword === "required") return `missing required key "${String(params.missingProperty)}"${where}`;
-      return `invalid variable name ${JSON.stringify(params.propertyName)}: expected ${EXPECTED.envName}`;
+      return `invalid variable name ${quote(String(params.propertyName))}: expected ${EXPECTED.envName}`;
     case "dependentRequired":
       return `"${String(params.property)}" needs "${String(params.missingProperty)}" too${where}`;
     case "discriminator": {

@@ -75,7 +75,7 @@ t.test("sizes, modes, rlimits and other values say what was expected", async (t)
 });
 
 t.test("variables: unknown and undefined ones are errors with their place", async (t) => {
-  t.equal(message('{\n "hostname": "${HOEM}"\n}'), '/p/test.json:2:14 #/hostname: unknown variable ${HOEM}; did you mean "HOME"?');
+  t.equal(message('{\n "hostname": "${HOEM}"\n}'), '/p/test.json:2:14 #/hostname: unknown variable "${HOEM}"; did you mean "HOME"?');
   t.match(message('{"cwd": "${env:NOPE}"}'), /1:9 #\/cwd: undefined variable \$\{env:NOPE\}: the environment variable NOPE is not set/);
   t.match(message('{"cwd": "${PWD"}'), /unterminated variable/);
   t.match(message('{"cwd": "${env:1X}"}'), /invalid environment variable name "1X"/);
