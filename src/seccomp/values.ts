@@ -30,6 +30,7 @@ export function parseValue(v: number | string, arch: SeccompArch): bigint | stri
     for (const part of v.split("|")) {
       const t = parseTerm(part, arch);
       if (typeof t === "string") return t;
+      if (t < MIN || t > MAX) return `value ${v} does not fit in 64 bits`;
       n |= BigInt.asUintN(64, t);
     }
   }
