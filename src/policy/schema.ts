@@ -55,14 +55,13 @@ export function definitionName(schemaObject: unknown): string | undefined {
   return schemaObject !== null && typeof schemaObject === "object" ? definitionOfObject.get(schemaObject) : undefined;
 }
 
-/** The validator, compiled once. Until policies/seccomp.schema.json exists any object is a seccomp filter. */
-export function policyValidator(): ValidateFunction {
-  if (compiled) return compiled;
+/** A validator of the policy schema; `strict` refuses schema mistakes (tests use it to catch them). */
+export function buildPolicyValidator(strict: boolean): ValidateFunction {
   const Ajv2020 = Ajv2020Module.default; // the CommonJS module object; its default is the class itself
   const ajv = new Ajv2020({
     allErrors: true,
     verbose: true,
-    strict: true,
+    strict,
     discriminator: true,
     logger: false,
     inlineRefs: false, // every $ref stays its own schema object, so errors' parentSchema finds its $defs name
@@ -72,13 +71,24 @@ export function policyValidator(): ValidateFunction {
   const seccomp = readSchema("seccomp.schema.json", true) ?? { type: "object", description: "Any object until the seccomp schema ships." };
   // Registered under the URI the policy schema refers to, whatever $id the seccomp schema chose.
   ajv.addSchema({ ...seccomp, $id: seccompSchemaUri(schema) });
+  return ajv.compile(schema);
+}
+
+/** The validator, compiled once. Until policies/seccomp.schema.json exists any object is a seccomp filter. */
+export function policyValidator(): ValidateFunction {
+  if (compiled) return compiled;
   try {
-    const validator = ajv.compile(schema);
-    compiled = validator;
-    return validator;
-  } catch (err) {
-    throw new NsjailError(ExitCode.Internal, `the policy schema does not compile: ${(err as Error).message}`, { cause: err });
+    compiled = buildPolicyValidator(true);
+  } catch {
+    // A strict-mode complaint (say, an unknown keyword in a schema) must not stop every policy from
+    // loading; the schema test compiles strictly and reports it.
+    try {
+      compiled = buildPolicyValidator(false);
+    } catch (err) {
+      throw new NsjailError(ExitCode.Internal, `the policy schema does not compile: ${(err as Error).message}`, { cause: err });
+    }
   }
+  return compiled;
 }
 
 export type { ErrorObject };

@@ -2,11 +2,12 @@
 
 import t from "tap";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadPolicy, policySchema, presetsDir } from "../../src/policy/index.js";
 import { projectRoot } from "../helpers/sandbox.js";
-import { vars } from "./fixtures.js";
+import { buildPolicyValidator } from "../../src/policy/schema.js";
+import { load, vars } from "./fixtures.js";
 
 type Schema = Record<string, unknown>;
 
@@ -88,4 +89,18 @@ t.test("the man page renders without warnings", { skip: spawnSync("man", ["--ver
   t.equal(r.status, 0);
   t.equal(r.stderr, "", "no warnings");
   t.match(r.stdout, /MERGE|COMPOSITION/);
+});
+
+t.test("the policy schema (with the seccomp schema) compiles in ajv's strict mode", async (t) => {
+  t.doesNotThrow(() => buildPolicyValidator(true));
+});
+
+t.test("seccomp is checked by policies/seccomp.schema.json once it exists", async (t) => {
+  if (!existsSync(join(presetsDir(), "seccomp.schema.json"))) {
+    t.ok(load('{"seccomp": {"anything": 1}}'), "until then any object is accepted");
+    t.throws(() => load('{"seccomp": 1}'), /#\/seccomp: expected object/);
+    return;
+  }
+  t.throws(() => load('{"seccomp": {"rulez": []}}'), /#\/seccomp/);
+  t.ok(load('{"seccomp": {"preset": "none"}}'));
 });
