@@ -9,6 +9,7 @@ import { collectOrigins, toPlain, type JsonNode, type ObjectNode, type Origin } 
 import { parseJson } from "./json-parse.js";
 import { emptyObject, mergeObjects, withoutKey } from "./merge.js";
 import { displayFile, whereOf } from "./origin.js";
+import { withoutNotes } from "./notes.js";
 import { finalisePaths } from "./paths.js";
 import { extendsTarget, isPresetName, presetsDir } from "./presets.js";
 import { didYouMean } from "./suggest.js";
@@ -103,7 +104,7 @@ function loadFileTree(file: string, state: LoadState, stack: string[], via?: Ori
 }
 
 function finish(merged: ObjectNode, files: string[], envRead: EnvRead, earlierWarnings: string[]): ResolvedPolicy {
-  const { tree, warnings } = finalisePaths(merged);
+  const { tree, warnings } = finalisePaths(withoutNotes(merged));
   const origins = collectOrigins(tree);
   const allWarnings = [...earlierWarnings, ...warnings.filter((w) => !earlierWarnings.includes(w))];
   const resolved: ResolvedPolicy = {

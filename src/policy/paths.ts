@@ -124,19 +124,6 @@ function checkMounts(policy: ObjectNode, warnings: string[]): void {
   policy.entries.set("mounts", { keyAt: entry.keyAt, node: { ...entry.node, items } });
 }
 
-/** Strip "$comment" from env.set, where it is a note and not a variable. */
-function dropEnvComment(policy: ObjectNode): void {
-  const env = policy.entries.get("env");
-  if (env?.node.kind !== "object") return;
-  const set = env.node.entries.get("set");
-  if (set?.node.kind !== "object" || !set.node.entries.has("$comment")) return;
-  const entries = new Map(set.node.entries);
-  entries.delete("$comment");
-  const envEntries = new Map(env.node.entries);
-  envEntries.set("set", { keyAt: set.keyAt, node: { ...set.node, entries } });
-  policy.entries.set("env", { keyAt: env.keyAt, node: { ...env.node, entries: envEntries } });
-}
-
 /** The merged policy with paths checked and normalised, plus warnings (one line each). */
 export function finalisePaths(merged: ObjectNode): { tree: ObjectNode; warnings: string[] } {
   const tree: ObjectNode = { ...merged, entries: new Map(merged.entries) };
@@ -146,6 +133,5 @@ export function finalisePaths(merged: ObjectNode): { tree: ObjectNode; warnings:
   const root = scalar(tree, "root");
   if (root && typeof root.value === "string") setString(tree, "root", normaliseHostPath(root.value, root.at, "root"), root);
   checkMounts(tree, warnings);
-  dropEnvComment(tree);
   return { tree, warnings };
 }

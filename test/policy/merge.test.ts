@@ -108,3 +108,14 @@ t.test("addLayer merges command-line fragments with the same rules and checks", 
   t.match(errorOf(() => addLayer(base, { extends: "build" }, "flags")).message, /"extends" is only allowed in policy files/);
   t.same(base.policy.hostname, "a", "the base is unchanged");
 });
+
+t.test("reader notes are dropped from the resolved policy, descriptions of policy and mounts stay", async (t) => {
+  const r = load(JSON.stringify({
+    description: "top",
+    $comment: "c",
+    namespaces: { description: "d", $comment: "c", net: false },
+    limits: { $comment: "c", rlimits: { $comment: "c", description: "d", nofile: 5 }, cgroup: { description: "d", pids: 3 } },
+    mounts: [{ type: "tmpfs", dst: "/t", description: "why", $comment: "c" }],
+  }));
+  t.same(r.policy, { description: "top", namespaces: { net: false }, limits: { rlimits: { nofile: 5 }, cgroup: { pids: 3 } }, mounts: [{ type: "tmpfs", dst: "/t", description: "why" }] });
+});
