@@ -58,6 +58,7 @@ struct ctx {
 	const struct op *env; /* OP_ENV, or NULL: the helper's own environment is kept */
 	const struct op *time_limit;
 	unsigned overlay_count;
+	char **fd_paths;      /* per op: for bind-fd, where its fd pointed when the helper started */
 };
 
 /* The new root is assembled on a private staging tmpfs, first mounted over /tmp and then made the root
@@ -100,6 +101,7 @@ int mount_private(struct herr *e);
 int mount_root(struct ctx *c, const struct op *op, struct herr *e);
 int mount_bind(struct ctx *c, const struct op *op, struct herr *e);
 int mount_bind_fd(struct ctx *c, const struct op *op, struct herr *e);
+void mount_bind_fd_prepare(struct ctx *c);
 int mount_attach_clone(int src_fd, int dst_fd, int recursive, unsigned attrs, const char *dst, struct herr *e);
 int mount_make_ro(const struct ctx *c, int target_fd, const char *dst, int recursive, int nodev, struct herr *e);
 int mount_remount_ro(struct ctx *c, const struct op *op, struct herr *e);

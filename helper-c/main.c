@@ -183,6 +183,7 @@ int main(int argc, char **argv)
 
 	struct ctx c = { .plan = &plan, .root_fd = -1, .host_fd = -1, .error_fd = a.error_fd, .argv_override = a.argv };
 	find_data_ops(&c);
+	mount_bind_fd_prepare(&c);
 	struct herr e = { 0 };
 	c.proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (c.proc_fd < 0) {

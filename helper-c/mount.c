@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -128,15 +130,44 @@ int mount_bind(struct ctx *c, const struct op *op, struct herr *e)
 	return r;
 }
 
-/* The caller opened the source itself (bwrap --bind-fd): no path race between its check and our bind. */
+/* Where each bind-fd fd points, read while the helper still shares the caller's mount namespace: an fd
+ * opened there names a mount of that namespace, which cannot be cloned into ours directly. */
+void mount_bind_fd_prepare(struct ctx *c)
+{
+	c->fd_paths = calloc(c->plan->n_ops, sizeof *c->fd_paths);
+	for (uint32_t i = 0; c->fd_paths && i < c->plan->n_ops; i++) {
+		if (c->plan->ops[i].type != OP_BIND_FD)
+			continue;
+		char link[32], target[PLAN_MAX_STR + 1];
+		fd_path((int)c->plan->ops[i].items[1].u64, link);
+		ssize_t n = readlink(link, target, sizeof target - 1);
+		if (n > 0 && target[0] == '/') {
+			target[n] = '\0';
+			c->fd_paths[i] = strdup(target);
+		}
+	}
+}
+
+/* The caller opened the source itself (bwrap --bind-fd): the path it had then is opened again here and
+ * bound only if it is still the very same file, so a rename in between cannot swap what gets bound. */
 int mount_bind_fd(struct ctx *c, const struct op *op, struct herr *e)
 {
 	int fd = (int)op->items[1].u64;
-	char name[32];
-	snprintf(name, sizeof name, "fd %d", fd);
-	if (fcntl(fd, F_GETFD) < 0)
-		return herr_fail(e, errno, "bind `%s`", name);
-	int r = bind_from_fd(c, fd, name, op->items[2].str, op->flags, e);
+	const char *path = c->fd_paths ? c->fd_paths[op - c->plan->ops] : NULL;
+	struct stat want, got;
+	if (fstat(fd, &want) < 0)
+		return herr_fail(e, errno, "bind fd %d", fd);
+	if (!path)
+		return herr_fail(e, ENOENT, "bind fd %d: it names no reachable path", fd);
+	int src = host_open(c, path, O_PATH, e);
+	if (src < 0)
+		return herr_fail(e, e->err_no, "bind fd %d (`%s`)", fd, path);
+	if (fstat(src, &got) < 0 || got.st_dev != want.st_dev || got.st_ino != want.st_ino) {
+		close(src);
+		return herr_fail(e, EXDEV, "bind fd %d: `%s` was replaced after the fd was opened", fd, path);
+	}
+	int r = bind_from_fd(c, src, path, op->items[2].str, op->flags, e);
+	close(src);
 	close(fd); /* the command must not inherit it */
 	return r;
 }
