@@ -30,11 +30,14 @@ export function compileChdir(ctx: CompileContext): Op[] {
 }
 
 /**
- * With the mount namespace, one more user + mount namespace after setup makes the kernel lock every
- * mount and its read-only flag, so even a command that keeps CAP_SYS_ADMIN cannot undo them.
+ * A command that keeps capabilities could remount a read-only bind read-write in the sandbox's own
+ * mount namespace. One more user + mount namespace after setup makes the kernel lock every mount and
+ * its flags. Without capabilities there is nothing to lock against (and a new user namespace the
+ * command makes itself gets locked copies), so the extra namespace is only made when caps are kept.
  */
 export function compileLockMounts(ctx: CompileContext): Op[] {
-  return unshares(ctx, "mount") && unshares(ctx, "user") ? [op(OpType.LockMounts, ctx.originOf("/mounts"))] : [];
+  const keepsCaps = (ctx.policy.capabilities?.keep ?? []).length > 0;
+  return keepsCaps && unshares(ctx, "mount") && unshares(ctx, "user") ? [op(OpType.LockMounts, ctx.originOf("/capabilities"))] : [];
 }
 
 export function compileSetIds(ctx: CompileContext): Op[] {

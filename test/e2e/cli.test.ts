@@ -25,7 +25,8 @@ t.test("make builds a small C project through policies/build.json", async (t) =>
   t.equal(r.code, 0, r.stderr);
   t.ok(existsSync(join(proj, "hello")), "the binary was written to the project dir");
   const run = await runCli(["--policy", "build", "--", "./hello"], { cwd: proj });
-  t.equal(run.stdout, "hello from nsjail-ts, uid 0\n");
+  const hostname = (JSON.parse(readFileSync(join(projectRoot, "policies/build.json"), "utf8")) as { hostname: string }).hostname;
+  t.equal(run.stdout, `hello from ${hostname}, uid 0\n`, "built and ran inside the sandbox, as root there");
 });
 
 const oneLine = (s: string) => s.trim().split("\n").length === 1;

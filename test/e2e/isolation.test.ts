@@ -100,8 +100,9 @@ t.test("root inside cannot write a root-owned host file that is bound read-write
   writeFileSync(file, "original\n");
   chmodSync(file, 0o644);
   if (process.getuid?.() !== 0) t.skip("needs a root-owned file, so the suite must start as root");
-  const r = await sh("echo overwritten > root-owned.txt 2>&1; echo rc=$?", { cwd: dir });
+  const r = await sh("{ echo overwritten > root-owned.txt; } 2>&1; echo rc=$?", { cwd: dir });
   t.match(r.stdout, /Permission denied/);
+  t.match(r.stdout, /rc=[12]\n$/);
   t.equal(readFileSync(file, "utf8"), "original\n");
 });
 

@@ -95,15 +95,17 @@ export function baseEnv(home: string): Record<string, string> {
 
 /** Run a command as the unprivileged test uid (as-is when the suite is not root). */
 export function runAs(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  const argv = isRoot
-    ? ["setpriv", `--reuid=${TEST_UID}`, `--regid=${TEST_GID}`, "--clear-groups", "--inh-caps=-all", "--", cmd, ...args]
-    : [cmd, ...args];
   const cwd = opts.cwd ?? tempDir();
-  const env = opts.env ?? baseEnv(cwd);
+  const env = opts.env ?? baseEnv(tempDir("nsjail-ts-home-"));
+  // `env -i` first: the test runner injects its own NODE_OPTIONS into spawned processes.
+  const argv = [
+    "env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    ...(isRoot ? ["setpriv", `--reuid=${TEST_UID}`, `--regid=${TEST_GID}`, "--clear-groups", "--inh-caps=-all", "--"] : []),
+    cmd, ...args,
+  ];
   return new Promise((resolvePromise, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd,
-      env,
       stdio: ["pipe", "pipe", "pipe", ...(opts.extraFds ?? [])],
     });
     opts.onSpawn?.(child.pid ?? -1);

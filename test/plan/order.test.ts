@@ -28,6 +28,7 @@ t.test("a full sandbox runs its steps in the documented order", async (t) => {
     mounts: [{ type: "bind", src: "/usr" }, { type: "tmpfs", dst: "/tmp", size: "64M", mode: "1777" }, { type: "proc", dst: "/proc" }],
     limits: { time: 5, rlimits: { nofile: 64 } },
     newSession: true,
+    capabilities: { keep: ["CAP_NET_BIND_SERVICE"] },
   });
   t.same(seq, [
     "TimeLimit", "UnshareUser", "SetgroupsDeny", "UidMap", "GidMap", "Unshare", "ForkPidNs", "MountPrivate", "RootTmpfs",
@@ -83,4 +84,9 @@ t.test("bad values name their pointer", async (t) => {
 t.test("capabilities kept become a mask", async (t) => {
   const caps = compileOps(ctx({ capabilities: { keep: ["net_bind_service", "CAP_SYS_ADMIN"] } })).find((o) => o.type === OpType.Caps)!;
   t.same(caps.items, [(1n << 10n) | (1n << 21n)]);
+});
+
+t.test("mounts are locked in a nested namespace only when capabilities are kept", async (t) => {
+  t.notOk(names({}).includes("LockMounts"));
+  t.ok(names({ capabilities: { keep: ["CAP_SYS_ADMIN"] } }).includes("LockMounts"));
 });
