@@ -129,3 +129,13 @@ export function bwrapCwdLayer(req: RunRequest, callerCwd: string = process.cwd()
   const cwd = bwrapCwd(req, callerCwd);
   return { cwd, env: { set: { PWD: cwd } } };
 }
+
+/** Every layer of a bwrap-mode request, to apply over an empty policy: the start, the flags, the working directory. */
+export function bwrapLayers(req: RunRequest, ids?: CallerIds, callerCwd?: string): { policy: Policy; label: string }[] {
+  finishBwrapFlags(req);
+  return [
+    { policy: bwrapBase(ids), label: "bwrap mode (an empty start)" },
+    ...req.layers,
+    { policy: bwrapCwdLayer(req, callerCwd), label: "bwrap mode (working directory)" },
+  ];
+}

@@ -8,4 +8,4 @@ import { BWRAP_UNSUPPORTED_FLAGS } from "./bwrap-unsupported.js";
 
 export const BWRAP_FLAGS: FlagSpec[] = [...BWRAP_NS_FLAGS, ...BWRAP_PROCESS_FLAGS, ...BWRAP_MOUNT_FLAGS, ...BWRAP_UNSUPPORTED_FLAGS];
 
-export { finishBwrapFlags, bwrapBase, bwrapCwdLayer, bwrapCwd, dirExistsInside } from "./bwrap-finish.js";
+export { finishBwrapFlags, bwrapBase, bwrapCwdLayer, bwrapCwd, bwrapLayers, dirExistsInside } from "./bwrap-finish.js";
