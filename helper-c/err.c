@@ -75,7 +75,7 @@ void herr_report(const struct ctx *c, const struct herr *e)
 {
 	char msg[1024], line[1200];
 	const char *origin = e->op_index < c->plan->n_ops ? c->plan->ops[e->op_index].items[0].str : "";
-	if (e->exit_code == EXIT_NOT_FOUND || e->exit_code == EXIT_NOT_EXECUTABLE)
+	if (e->exit_code == EXIT_NOT_FOUND || e->exit_code == EXIT_NOT_EXECUTABLE || e->exit_code == EXIT_TIMEOUT)
 		snprintf(msg, sizeof msg, "%s", e->what);
 	else if (e->err_no)
 		snprintf(msg, sizeof msg, "%s%s%s: %s", origin, *origin ? ": " : "", e->what, strerror(e->err_no));
