@@ -1,9 +1,9 @@
 // Escape probes: compiles test/escape/probes/*.c for the test uid and runs them in and out of a sandbox.
 
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, chownSync, copyFileSync } from "node:fs";
 import { join } from "node:path";
-import { cliPath, projectRoot, runAs, runCli, tempDir, TEST_GID, writeTestFile, type RunOptions, type RunResult } from "../helpers/sandbox.js";
+import { cliPath, projectRoot, runAs, runCli, tempDir, TEST_GID, TEST_UID, writeTestFile, type RunOptions, type RunResult } from "../helpers/sandbox.js";
 
 export const isRoot = process.getuid?.() === 0;
 /** Where the probe directory appears inside every sandbox. */
@@ -19,6 +19,9 @@ export function probeDir(): string {
   for (const name of ["probe", "suid-ids"]) {
     execFileSync("cc", ["-static", "-O1", "-Wall", "-Wextra", "-Werror", "-o", join(dir, name), join(sources, `${name}.c`)]);
     chmodSync(join(dir, name), 0o755);
+    // owned by the test uid, so that only the sandbox (a read-only bind), not file permissions, stands
+    // between the command and writing its own binary
+    if (isRoot) chownSync(join(dir, name), TEST_UID, TEST_GID);
   }
   return (built = dir);
 }
@@ -51,6 +54,8 @@ export interface ProbeRun {
   info: Map<string, string>;
   /** The first outcome of a step (a missing step means the probe never got to it). */
   get(step: string): Outcome;
+  /** The n-th (from 0) outcome of a step given more than once. */
+  nth(step: string, n: number): Outcome;
 }
 
 export function parseProbe(result: RunResult): ProbeRun {
@@ -69,8 +74,11 @@ export function parseProbe(result: RunResult): ProbeRun {
     steps,
     info,
     get(step: string): Outcome {
+      return this.nth(step, 0);
+    },
+    nth(step: string, n: number): Outcome {
       const why = `(exit ${result.code ?? result.signal}; stdout: ${result.stdout.slice(0, 200)}; stderr: ${result.stderr.slice(0, 300)})`;
-      return steps.find((s) => s.step === step)?.outcome ?? { kind: "missing", value: why };
+      return steps.filter((s) => s.step === step)[n]?.outcome ?? { kind: "missing", value: why };
     },
   };
 }
@@ -151,3 +159,55 @@ export const PRESETS = ["default", "untrusted"] as const;
 
 /** The attack was tried and did not work: an error or a kill, never a step that did not run. */
 export const refused = (o: Outcome): boolean => o.kind === "err" || o.kind === "sig";
+
+export interface HostListener {
+  port: number;
+  /** The abstract unix socket's name (without the leading NUL). */
+  abstract: string;
+  /** Connections accepted so far. */
+  accepted(): number;
+  close(): void;
+}
+
+const LISTENER = `
+const net = require("node:net");
+let n = 0;
+const tcp = net.createServer((c) => { n++; process.stdout.write("accepted\\n"); c.end(); });
+const unix = net.createServer((c) => { n++; process.stdout.write("accepted\\n"); c.end(); });
+tcp.listen(0, "127.0.0.1", () => unix.listen("\\0" + process.argv[1], () => process.stdout.write("port " + tcp.address().port + "\\n")));
+`;
+
+/** A TCP listener on the host's 127.0.0.1 and an abstract unix socket, both owned by the test uid. */
+export function hostListener(): Promise<HostListener> {
+  const name = `nsjail-ts-probe-${process.pid}-${Date.now()}`;
+  const argv = isRoot
+    ? ["setpriv", `--reuid=${TEST_UID}`, `--regid=${TEST_GID}`, "--clear-groups", "--", process.execPath, "-e", LISTENER, name]
+    : [process.execPath, "-e", LISTENER, name];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString("utf8");
+      const m = /^port (\d+)$/m.exec(out);
+      if (m && !out.includes("resolved")) {
+        out += "\nresolved\n";
+        resolve({
+          port: Number(m[1]),
+          abstract: name,
+          accepted: () => out.split("\n").filter((l) => l === "accepted").length,
+          close: () => void child.kill("SIGKILL"),
+        });
+      }
+    });
+  });
+}
+
+/** A `sleep` owned by the test uid on the host, to be attacked from inside. */
+export function hostSleeper(): { pid: number; alive(): boolean; stop(): void } {
+  const argv = isRoot ? ["setpriv", `--reuid=${TEST_UID}`, `--regid=${TEST_GID}`, "--clear-groups", "--", "sleep", "120"] : ["sleep", "120"];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: "ignore" });
+  let exited = false;
+  child.on("exit", () => (exited = true));
+  return { pid: child.pid ?? -1, alive: () => !exited, stop: () => void child.kill("SIGKILL") };
+}

@@ -362,7 +362,8 @@ static long abstract_unix(void)
 	if (s < 0 || n + 1 > sizeof a.sun_path)
 		return -1;
 	memcpy(a.sun_path + 1, arg, n); /* sun_path[0] == 0: the abstract namespace */
-	return connect(s, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n));
+	/* the whole zero-padded sun_path is the name, as Node's listener binds it */
+	return connect(s, (struct sockaddr *)&a, sizeof a);
 }
 
 /* ---- host-wide state ---- */
