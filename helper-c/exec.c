@@ -78,14 +78,65 @@ static char **str_items(const struct op *op)
 	return v;
 }
 
-static const char *search_path(const struct ctx *c)
+/* Index of NAME (n bytes) in a NULL-terminated "NAME=VALUE" list, or -1. */
+static long env_find(char **v, const char *name, size_t n)
+{
+	for (long i = 0; v[i]; i++)
+		if (!strncmp(v[i], name, n) && v[i][n] == '=')
+			return i;
+	return -1;
+}
+
+/* Remove every NAME entry; returns the new count. */
+static size_t env_remove(char **v, size_t count, const char *name, size_t n)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < count; i++)
+		if (strncmp(v[i], name, n) || v[i][n] != '=')
+			v[out++] = v[i];
+	v[out] = NULL;
+	return out;
+}
+
+/* The command's environment: OP_ENV's recipe (plan.h) applied to the helper's own, which the caller
+ * chose; a plan therefore holds no environment values it was not told to set. */
+static char **command_env(const struct ctx *c)
 {
 	if (!c->env)
-		return getenv("PATH") ? getenv("PATH") : DEFAULT_PATH;
-	for (uint32_t i = 1; i < c->env->n_items; i++)
-		if (!strncmp(c->env->items[i].str, "PATH=", 5))
-			return c->env->items[i].str + 5;
-	return DEFAULT_PATH;
+		return environ;
+	size_t own = 0;
+	while (environ[own])
+		own++;
+	char **v = calloc(own + c->env->n_items + 1, sizeof *v);
+	if (!v)
+		return NULL;
+	size_t count = 0;
+	if (!(c->env->flags & ENV_CLEAR))
+		for (; count < own; count++)
+			v[count] = environ[count];
+	for (uint32_t i = 1; i < c->env->n_items; i++) {
+		char *item = c->env->items[i].str;
+		const char *name = item[0] == '+' || item[0] == '-' ? item + 1 : item;
+		size_t n = strcspn(name, "=");
+		char *value = item;
+		if (item[0] == '+') {
+			long at = env_find(environ, name, n);
+			if (at < 0)
+				continue;
+			value = environ[at];
+		}
+		count = env_remove(v, count, name, n);
+		if (item[0] != '-')
+			v[count++] = value;
+	}
+	v[count] = NULL;
+	return v;
+}
+
+static const char *search_path(char **envp)
+{
+	long at = env_find(envp, "PATH", 4);
+	return at >= 0 ? envp[at] + 5 : DEFAULT_PATH;
 }
 
 static int exec_failed(struct herr *e, int exit_code, int err, const char *cmd, const char *why)
@@ -99,7 +150,7 @@ static int exec_failed(struct herr *e, int exit_code, int err, const char *cmd, 
 int exec_command(const struct ctx *c, const struct op *op, struct herr *e)
 {
 	char **argv = c->argv_override ? c->argv_override : str_items(op);
-	char **envp = c->env ? str_items(c->env) : environ;
+	char **envp = command_env(c);
 	if (!argv || !envp)
 		return herr_fail(e, ENOMEM, "prepare the command");
 	const char *cmd = argv[0];
@@ -109,11 +160,14 @@ int exec_command(const struct ctx *c, const struct op *op, struct herr *e)
 		return exec_failed(e, err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE, err, cmd, strerror(err));
 	}
 	int denied = 0;
-	char path[PLAN_MAX_STR * 2 + 2];
-	for (const char *dir = search_path(c); dir;) {
+	const char *search = search_path(envp);
+	char *path = malloc(strlen(search) + strlen(cmd) + 3); /* sized for the longest candidate: no truncation */
+	if (!path)
+		return herr_fail(e, ENOMEM, "prepare the command");
+	for (const char *dir = search; dir;) {
 		const char *end = strchr(dir, ':');
 		size_t n = end ? (size_t)(end - dir) : strlen(dir);
-		snprintf(path, sizeof path, "%.*s%s%s", (int)n, n ? dir : ".", "/", cmd);
+		sprintf(path, "%.*s/%s", (int)(n ? n : 1), n ? dir : ".", cmd);
 		dir = end ? end + 1 : NULL;
 		execve(path, argv, envp);
 		int err = errno;

@@ -135,7 +135,8 @@ static int run_op(struct ctx *c, const struct op *op, struct herr *e)
 	case OP_NO_NEW_PRIVS: return caps_no_new_privs(e);
 	case OP_SECCOMP: return seccomp_load(op, e);
 	case OP_JOIN_CGROUP: return limits_join_cgroup(op, e);
-	case OP_ENV: case OP_TIME_LIMIT: return 0; /* data: read by exec and by the fork-pid-ns parent */
+	case OP_ENV: case OP_TIME_LIMIT: case OP_MANIFEST:
+		return 0; /* data: read by exec, by the fork-pid-ns parent, and by the front end before the plan runs */
 	case OP_EXEC: return exec_command(c, op, e);
 	}
 	return herr_fail(e, 0, "unknown op %u", op->type); /* unreachable: plan_parse refused it */

@@ -46,13 +46,14 @@ static const struct op_spec specs[OP_TYPE_MAX + 1] = {
 	[OP_CAPS] = { "caps", "u", 0 },
 	[OP_NO_NEW_PRIVS] = { "no-new-privs", "", 0 },
 	[OP_SECCOMP] = { "seccomp", "b", 0 },
-	[OP_ENV] = { "env", "*", 0 },
+	[OP_ENV] = { "env", "*", ENV_CLEAR },
 	[OP_EXEC] = { "exec", "*", EXEC_AS_PID1 },
 	[OP_OVERLAY] = { "overlay", "ssss*", OVERLAY_TMP | OVERLAY_RO },
 	[OP_BIND_FD] = { "bind-fd", "us", BIND_RW | BIND_TRY | BIND_DEV | BIND_NONRECURSIVE },
 	[OP_CHMOD] = { "chmod", "su", 0 },
 	[OP_JOIN_CGROUP] = { "join-cgroup", "s", 0 },
 	[OP_TIME_LIMIT] = { "time-limit", "uu", 0 },
+	[OP_MANIFEST] = { "manifest", "*", 0 },
 };
 
 const char *op_name(unsigned type)
@@ -83,12 +84,19 @@ static int check_header(const uint8_t *b, size_t len, struct plan_err *pe)
 	return 0;
 }
 
-static int item_kind_ok(const struct item *it, char kind, uint32_t idx, struct plan_err *pe)
+/* Command lines and environments may hold strings as long as the kernel allows; paths and names may not. */
+static uint32_t max_str(unsigned type, uint32_t idx)
+{
+	return idx > 0 && (type == OP_ENV || type == OP_EXEC || type == OP_MANIFEST) ? PLAN_MAX_ARG : PLAN_MAX_STR;
+}
+
+static int item_kind_ok(const struct op *op, const struct item *it, char kind, uint32_t idx, struct plan_err *pe)
 {
 	if (kind == 'u' && it->len != 8)
 		return plan_err_set(pe, it->offset, "item %u: number item of %u bytes, expected 8", idx, it->len);
-	if (kind == 's' && it->len > PLAN_MAX_STR)
-		return plan_err_set(pe, it->offset, "item %u: string of %u bytes, longer than %u", idx, it->len, PLAN_MAX_STR);
+	if (kind == 's' && it->len > max_str(op->type, idx))
+		return plan_err_set(pe, it->offset, "item %u: string of %u bytes, longer than %u", idx, it->len,
+		                    max_str(op->type, idx));
 	if (kind == 's' && memchr(it->data, 0, it->len))
 		return plan_err_set(pe, it->offset, "item %u: string contains a NUL byte", idx);
 	if (kind == 'b' && it->len > PLAN_MAX_BYTES)
@@ -111,7 +119,7 @@ static int check_items(struct op *op, struct plan_err *pe)
 	for (uint32_t i = 0; i < op->n_items; i++) {
 		struct item *it = &op->items[i];
 		char kind = i == 0 ? 's' : (i - 1 < fixed ? kinds[i - 1] : 's');
-		if (item_kind_ok(it, kind, i, pe) < 0)
+		if (item_kind_ok(op, it, kind, i, pe) < 0)
 			return -1;
 		if (kind == 'u')
 			it->u64 = rd64(it->data);

@@ -17,7 +17,8 @@
  *                      zero padding to the next 4-byte boundary (padding not counted in len)
  *   total_len must equal the end of the last op exactly (no trailing bytes).
  *
- * Item kinds: a "u64" item has len 8; a "str" item has 0 <= len <= PLAN_MAX_STR and no NUL byte;
+ * Item kinds: a "u64" item has len 8; a "str" item has 0 <= len <= PLAN_MAX_STR and no NUL byte (the str items
+ * of OP_ENV, OP_EXEC and OP_MANIFEST: up to PLAN_MAX_ARG, the kernel's limit for one argv or env string);
  * a "bytes" item is any length up to PLAN_MAX_BYTES. Item 0 of every op is its origin: a str such as
  * "build.json#/mounts/3" naming where in the policy the op came from (may be empty); the helper
  * prefixes its error messages with it. The remaining items per op are listed below as
@@ -37,6 +38,7 @@
 #define PLAN_MAX_OPS 100000u
 #define PLAN_MAX_ITEMS 65536u
 #define PLAN_MAX_STR 4096u         /* PATH_MAX */
+#define PLAN_MAX_ARG (128u << 10)  /* MAX_ARG_STRLEN */
 #define PLAN_MAX_BYTES (16u << 20)
 
 enum op_type {
@@ -71,7 +73,11 @@ enum op_type {
 	OP_CAPS = 29,          /* (origin, u64 keep_mask) drop all capabilities not in the mask */
 	OP_NO_NEW_PRIVS = 30,  /* (origin) PR_SET_NO_NEW_PRIVS */
 	OP_SECCOMP = 31,       /* (origin, bytes sock_filter[]) len % 8 == 0, <= 4096 insns */
-	OP_ENV = 32,           /* (origin, str "NAME=VALUE" ...) the command's whole environment */
+	OP_ENV = 32,           /* (origin, str item ...) a recipe for the command's environment, applied to the
+	                          helper's own at exec time so the plan does not carry the caller's values: start
+	                          from the helper's environment (from nothing with ENV_CLEAR), then in order
+	                          "+NAME" copies NAME from the helper's environment if it has it, "-NAME" removes
+	                          NAME, "NAME=VALUE" sets it. NAME is non-empty and has no '=' */
 	OP_EXEC = 33,          /* (origin, str argv0, str argv1 ...) execvpe with OP_ENV's PATH */
 	OP_OVERLAY = 34,       /* (origin, str dst, str upper, str work, str lower1, str lower2 ...)
 	                          flags: OVERLAY_*; upper/work empty for a read-only or tmp overlay */
@@ -80,7 +86,10 @@ enum op_type {
 	OP_JOIN_CGROUP = 37,   /* (origin, str cgroup_dir) write own pid to cgroup.procs; before UNSHARE_USER */
 	OP_TIME_LIMIT = 38,    /* (origin, u64 seconds, u64 grace_seconds) enforced by the FORK_PID_NS parent:
 	                          SIGTERM to the sandbox, SIGKILL after grace, exit EXIT_TIMEOUT */
-	OP_TYPE_MAX = 38
+	OP_MANIFEST = 39,      /* (origin, str record ...) what the compiler depended on, one text record per item;
+	                          ignored when the plan runs, re-checked by the front end before it runs a cached
+	                          plan (records are described in helper-c/manifest.c) */
+	OP_TYPE_MAX = 39
 };
 
 /* OP_BIND flags */
@@ -95,6 +104,8 @@ enum op_type {
 /* OP_OVERLAY flags */
 #define OVERLAY_TMP 0x1    /* upper and work on a fresh tmpfs (bwrap --tmp-overlay) */
 #define OVERLAY_RO 0x2     /* no upper layer (bwrap --ro-overlay) */
+/* OP_ENV flags */
+#define ENV_CLEAR 0x1      /* start from an empty environment */
 /* OP_EXEC flags */
 #define EXEC_AS_PID1 0x1   /* reserved for --as-pid-1 */
 

@@ -64,12 +64,16 @@ static int check_overlay(const struct op *op, struct plan_err *pe)
 	return 0;
 }
 
+/* Recipe items (plan.h, OP_ENV): "+NAME", "-NAME" or "NAME=VALUE", with a non-empty NAME that has no '='. */
 static int check_env(const struct op *op, struct plan_err *pe)
 {
 	for (uint32_t i = 1; i < op->n_items; i++) {
-		const char *eq = strchr(op->items[i].str, '=');
-		if (!eq || eq == op->items[i].str)
-			return plan_err_set(pe, op->items[i].offset, "env op: \"%s\" is not NAME=VALUE", op->items[i].str);
+		const char *s = op->items[i].str;
+		int marked = s[0] == '+' || s[0] == '-';
+		const char *name = marked ? s + 1 : s;
+		size_t n = strcspn(name, "=");
+		if (n == 0 || (marked && name[n]) || (!marked && !name[n]))
+			return plan_err_set(pe, op->items[i].offset, "env op: \"%s\" is not +NAME, -NAME or NAME=VALUE", s);
 	}
 	return 0;
 }

@@ -2,23 +2,41 @@
 
 import { insideIds } from "./user.js";
 import { unshares, type CompileContext } from "./context.js";
-import { op, OpType, type Op } from "./ops.js";
+import { ENV_CLEAR, op, OpType, type Op } from "./ops.js";
+import type { Policy } from "../policy/types.js";
 
-/** The command's environment: the caller's (or nothing, with env.clear), minus unset, plus set. */
-export function commandEnv(ctx: CompileContext): Record<string, string> {
-  const policyEnv = ctx.policy.env ?? {};
+/**
+ * The command's environment as a recipe (helper-c/plan.h, OP_ENV) that the helper applies to its own
+ * environment at exec time, so a plan holds no value of the caller's it was not told to set and stays
+ * valid when the caller's environment changes: keep ("+NAME", with clear), unset ("-NAME"), then set.
+ */
+export function envRecipe(policy: Policy): { clear: boolean; items: string[] } {
+  const e = policy.env ?? {};
+  const items = [
+    ...(e.clear ? (e.keep ?? []).map((n) => `+${n}`) : []),
+    ...(e.unset ?? []).map((n) => `-${n}`),
+    ...Object.entries(e.set ?? {}).map(([k, v]) => `${k}=${v}`),
+  ];
+  return { clear: e.clear === true, items };
+}
+
+/** The recipe applied to an environment, as the helper applies it: what the command will see. */
+export function applyEnvRecipe(recipe: { clear: boolean; items: string[] }, from: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  if (policyEnv.clear) {
-    for (const name of policyEnv.keep ?? []) {
-      const v = ctx.caller.env[name];
-      if (v !== undefined) out[name] = v;
-    }
-  } else {
-    for (const [k, v] of Object.entries(ctx.caller.env)) if (v !== undefined) out[k] = v;
+  if (!recipe.clear) for (const [k, v] of Object.entries(from)) if (v !== undefined) out[k] = v;
+  for (const item of recipe.items) {
+    const name = item.startsWith("+") || item.startsWith("-") ? item.slice(1) : item.slice(0, item.indexOf("="));
+    const value = item.startsWith("+") ? from[name] : item.startsWith("-") ? undefined : item.slice(name.length + 1);
+    if (item.startsWith("+") && value === undefined) continue;
+    delete out[name];
+    if (value !== undefined) out[name] = value;
   }
-  for (const name of policyEnv.unset ?? []) delete out[name];
-  Object.assign(out, policyEnv.set ?? {});
   return out;
+}
+
+/** The command's environment for this caller (a preview: the helper builds it from its own at exec time). */
+export function commandEnv(ctx: CompileContext): Record<string, string> {
+  return applyEnvRecipe(envRecipe(ctx.policy), ctx.caller.env);
 }
 
 export function compileSession(ctx: CompileContext): Op[] {
@@ -59,6 +77,6 @@ export function compileSeccompLoad(ctx: CompileContext): Op[] {
 }
 
 export function compileExec(ctx: CompileContext): Op[] {
-  const env = Object.entries(commandEnv(ctx)).map(([k, v]) => `${k}=${v}`);
-  return [op(OpType.Env, ctx.originOf("/env"), env), op(OpType.Exec, "command line", ctx.command)];
+  const recipe = envRecipe(ctx.policy);
+  return [op(OpType.Env, ctx.originOf("/env"), recipe.items, recipe.clear ? ENV_CLEAR : 0), op(OpType.Exec, "command line", ctx.command)];
 }

@@ -5,6 +5,8 @@ export const PLAN_VERSION = 1;
 export const PLAN_HEADER_LEN = 32;
 export const PLAN_OP_HEADER_LEN = 8;
 export const PLAN_MAX_STR = 4096;
+/** Str items of Env, Exec and Manifest ops may be this long (the kernel's MAX_ARG_STRLEN). */
+export const PLAN_MAX_ARG = 128 * 1024;
 
 export enum OpType {
   UnshareUser = 1,
@@ -45,6 +47,7 @@ export enum OpType {
   Chmod = 36,
   JoinCgroup = 37,
   TimeLimit = 38,
+  Manifest = 39,
 }
 
 /** OP_BIND flags */
@@ -57,6 +60,8 @@ export const MNT_RO = 0x1;
 /** OP_OVERLAY flags */
 export const OVERLAY_TMP = 0x1;
 export const OVERLAY_RO = 0x2;
+/** OP_ENV flags */
+export const ENV_CLEAR = 0x1;
 /** OP_FORK_PID_NS flags */
 export const FORK_DIE_WITH_PARENT = 0x1;
 

@@ -1,10 +1,13 @@
 // Encoding and decoding of the binary plan (format described in helper-c/plan.h).
 
-import { OpType, PLAN_HEADER_LEN, PLAN_MAGIC, PLAN_MAX_STR, PLAN_OP_HEADER_LEN, PLAN_VERSION, type Item, type Op } from "./ops.js";
+import { OpType, PLAN_HEADER_LEN, PLAN_MAGIC, PLAN_MAX_ARG, PLAN_MAX_STR, PLAN_OP_HEADER_LEN, PLAN_VERSION, type Item, type Op } from "./ops.js";
 
 const pad4 = (n: number): number => (n + 3) & ~3;
 
-function itemBytes(item: Item): Buffer {
+/** Command lines and environments may hold strings as long as the kernel allows; paths and names may not. */
+const LONG_STRINGS = new Set([OpType.Env, OpType.Exec, OpType.Manifest]);
+
+function itemBytes(item: Item, maxStr: number): Buffer {
   if (typeof item === "bigint") {
     const b = Buffer.alloc(8);
     b.writeBigUInt64LE(BigInt.asUintN(64, item));
@@ -13,7 +16,7 @@ function itemBytes(item: Item): Buffer {
   if (typeof item === "string") {
     const b = Buffer.from(item, "utf8");
     if (b.includes(0)) throw new PlanFormatError(`string item contains a NUL byte: ${JSON.stringify(item)}`);
-    if (b.length > PLAN_MAX_STR) throw new PlanFormatError(`string item longer than ${PLAN_MAX_STR} bytes`);
+    if (b.length > maxStr) throw new PlanFormatError(`string item longer than ${maxStr} bytes`);
     return b;
   }
   return item;
@@ -29,7 +32,8 @@ export function encodePlan(ops: readonly Op[]): Buffer {
   const chunks: Buffer[] = [];
   let total = PLAN_HEADER_LEN;
   for (const o of ops) {
-    const parts = [o.origin, ...o.items].map(itemBytes);
+    const maxStr = LONG_STRINGS.has(o.type) ? PLAN_MAX_ARG : PLAN_MAX_STR;
+    const parts = [itemBytes(o.origin, PLAN_MAX_STR), ...o.items.map((item) => itemBytes(item, maxStr))];
     const payloadLen = parts.reduce((n, p) => n + 4 + pad4(p.length), 0);
     const buf = Buffer.alloc(PLAN_OP_HEADER_LEN + payloadLen);
     buf.writeUInt16LE(o.type, 0);
