@@ -163,6 +163,10 @@ int main(int argc, char **argv)
 	size_t len;
 	uint8_t *bytes = read_plan(fd, a.plan_file ? a.plan_file : "fd", &len);
 	close(fd); /* the plan must not reach the command */
+	if (fd <= 2 && open("/dev/null", O_RDWR) != fd) { /* keep 0-2 taken, or /proc or / could land there */
+		fprintf(stderr, "nsjail-ts: reopen fd %d on /dev/null: %s\n", fd, strerror(errno));
+		return EXIT_SETUP;
+	}
 	struct plan plan;
 	struct plan_err pe;
 	if (a.error_fd >= 0)

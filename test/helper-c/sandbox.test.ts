@@ -81,6 +81,15 @@ t.test("read-only binds: EROFS, and root inside cannot write a root-owned host f
   }
 });
 
+t.test("a recursive read-only bind makes every submount read-only too", async (t) => {
+  const r = await run({
+    argv: sh("touch /hostdev/shm/nsjail-ts-probe 2>&1; grep ' /hostdev/' /proc/self/mountinfo | grep -c -v ' ro,'; true"),
+    mounts: [op(T.Bind, "", ["/dev", "/hostdev"])],
+  });
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /Read-only file system\n0\n$/, "no submount of the bind is writable (the host's /dev/shm among them)");
+});
+
 t.test("mounts are locked: a command keeping CAP_SYS_ADMIN cannot remount a read-only bind", async (t) => {
   const script = "mount -o remount,bind,rw /usr 2>&1 && echo REMOUNTED; umount /usr 2>&1 && echo UNMOUNTED; true";
   const locked = await run({ argv: sh(script), keepCaps: 1n << BigInt(CAP_SYS_ADMIN) });
