@@ -58,8 +58,12 @@ export interface Segment {
   node: Node;
 }
 
-/** Binary search over nr; the root loads nr, the tests below it keep using A. */
-export function searchNode(dag: Dag, leaves: Map<number, Node>, segments: Segment[]): Node {
+/**
+ * Binary search over nr; the root loads nr, the tests below it keep using A. The split balances
+ * weight rather than count: each range weighs 1 plus the `hot` weight of the numbers in it, so
+ * frequent syscalls sit near the root.
+ */
+export function searchNode(dag: Dag, leaves: Map<number, Node>, segments: Segment[], hot: Map<number, number> = new Map()): Node {
   const ranges: { lo: number; node: Node }[] = [];
   const push = (lo: number, node: Node): void => {
     if (ranges.at(-1)?.node !== node) ranges.push({ lo, node });
@@ -71,9 +75,21 @@ export function searchNode(dag: Dag, leaves: Map<number, Node>, segments: Segmen
     push(nr, leaves.get(nr) ?? otherAt(nr));
     if (nr < 0xffffffff && !leaves.has(nr + 1) && !segments.some((s) => s.from === nr + 1)) push(nr + 1, otherAt(nr + 1));
   }
+  const weight = ranges.map((r, i) => {
+    const end = ranges[i + 1]?.lo ?? 0x100000000;
+    let w = 1;
+    for (const [nr, h] of hot) if (nr >= r.lo && nr < end) w += h;
+    return w;
+  });
+  const before = [0];
+  for (const w of weight) before.push(before.at(-1)! + w);
   const build = (i: number, j: number, load: number | undefined): Node => {
     if (i === j) return ranges[i]!.node;
-    const mid = (i + j + 1) >> 1;
+    let mid = i + 1, best = Infinity;
+    for (let m = i + 1; m <= j; m++) {
+      const d = Math.abs(before[m]! - before[i]! - (before[j + 1]! - before[m]!));
+      if (d < best) { best = d; mid = m; }
+    }
     return dag.jmp(load, undefined, BPF.JGE_K, ranges[mid]!.lo, build(mid, j, undefined), build(i, mid - 1, undefined));
   };
   return build(0, ranges.length - 1, DATA.nr);
