@@ -6,7 +6,7 @@
 // namespace without the sandbox's protections) and asserts the attack then works.
 
 import t from "tap";
-import { openSync, closeSync, mkdirSync, readdirSync, readFileSync, chmodSync, copyFileSync } from "node:fs";
+import { openSync, closeSync, existsSync, mkdirSync, readdirSync, readFileSync, chmodSync, copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { runAs, tempDir, writeTestFile } from "../helpers/sandbox.js";
@@ -69,6 +69,27 @@ t.test("/proc/self/exe and /proc/1/exe cannot be opened for writing", async (t) 
   writeTestFile(work, "victim", "#!/bin/sh\n", 0o755);
   const companion = await probeIn("default", [`exe-write-via-fd=${join(work, "victim")}`], { cwd: work });
   t.equal(companion.get("exe-write-via-fd").kind, "ok", `companion: a writable binary is opened through the fd: ${show(companion.get("exe-write-via-fd"))}`);
+});
+
+t.test("host-wide kernel settings in /proc cannot be opened for writing", async (t) => {
+  // core_pattern and modprobe name programs the kernel runs as host root (the classic container
+  // escapes); sysrq-trigger and drop_caches act on the whole machine. Shown to fail without the
+  // protection: the companion opens the same files for writing as host root (nothing is written).
+  const knobs = ["/proc/sys/kernel/core_pattern", "/proc/sys/kernel/modprobe", "/proc/sysrq-trigger", "/proc/sys/vm/drop_caches", "/sys/kernel/uevent_helper"];
+  const steps = knobs.map((k) => `open-write=${k}`);
+  for (const [name, preset, extra] of [
+    ...PRESETS.map((p): [string, string, Record<string, unknown>] => [p, p, {}]),
+    ["default with every capability and no filter", "default", NO_FILTER_ALL_CAPS] as [string, string, Record<string, unknown>],
+  ]) {
+    const p = await probeIn(preset, steps, { extra });
+    knobs.forEach((k, i) => t.ok(refused(p.nth("open-write", i)), `${name}: ${k} → ${show(p.nth("open-write", i))}`));
+  }
+  if (isRoot) {
+    const present = knobs.filter((k) => existsSync(k)); // a kernel without modules or sysrq lacks some
+    t.ok(present.includes("/proc/sys/kernel/core_pattern"));
+    const root = probeAsRoot(present.map((k) => `open-write=${k}`));
+    present.forEach((k, i) => t.equal(root.nth("open-write", i).kind, "ok", `companion: host root opens ${k}: ${show(root.nth("open-write", i))}`));
+  }
 });
 
 /** A read-only bound directory /data (with a marker) with a tmpfs over /data/hidden (hiding a secret). */

@@ -11,6 +11,8 @@ import { PRESETS, policyFile, probeUnderPty, refused, show } from "./probes.js";
 
 // A no-op for any shell that would ever read it; the probe flushes the queue before it exits anyway.
 const INJECT = "tiocsti=: nsjail-ts-injected\n";
+// The same request with junk in the upper 32 bits (the kernel ignores them) and through int 0x80.
+const VARIANTS = ["tiocsti-highbits=: x\n", "tiocsti-i386=: x\n"];
 
 t.test("companion: on the host the probe injects into its terminal", async (t) => {
   const p = await probeUnderPty(undefined, [INJECT, "tioclinux"]);
@@ -24,8 +26,10 @@ t.test("companion: on the host the probe injects into its terminal", async (t) =
 
 for (const preset of PRESETS) {
   t.test(`${preset}: no keystrokes reach the caller's terminal`, async (t) => {
-    const p = await probeUnderPty(policyFile(preset), [INJECT, "tioclinux"]);
+    const p = await probeUnderPty(policyFile(preset), [INJECT, ...VARIANTS, "tioclinux"]);
     t.ok(refused(p.get("tiocsti")), `TIOCSTI refused: ${show(p.get("tiocsti"))}`);
+    t.ok(refused(p.get("tiocsti-highbits")), `TIOCSTI with high bits set refused: ${show(p.get("tiocsti-highbits"))}`);
+    t.ok(refused(p.get("tiocsti-i386")), `TIOCSTI through int 0x80 refused: ${show(p.get("tiocsti-i386"))}`);
     t.ok(refused(p.get("tioclinux")), `TIOCLINUX refused: ${show(p.get("tioclinux"))}`);
     t.not(p.get("tioclinux").value, "ENOTTY", "TIOCLINUX never reached the tty layer");
   });
@@ -33,12 +37,16 @@ for (const preset of PRESETS) {
 
 t.test("each layer alone stops TIOCSTI", async (t) => {
   // the filter alone (no new session: the terminal is still the controlling one)
-  const filterOnly = await probeUnderPty(policyFile("default", { extra: { newSession: false } }), [INJECT]);
-  t.equal(filterOnly.get("tiocsti").value, "EPERM", `the filter refuses it: ${show(filterOnly.get("tiocsti"))}`);
+  const filterOnly = await probeUnderPty(policyFile("default", { extra: { newSession: false } }), [INJECT, ...VARIANTS]);
+  for (const step of ["tiocsti", "tiocsti-highbits", "tiocsti-i386"]) {
+    t.ok(refused(filterOnly.get(step)), `the filter refuses ${step}: ${show(filterOnly.get(step))}`);
+  }
   // the new session alone (no filter): the terminal is no longer the controlling one
   const sessionOnly = await probeUnderPty(policyFile("default", { extra: { newSession: true, seccomp: { preset: "none" } } }), [INJECT]);
   t.ok(refused(sessionOnly.get("tiocsti")), `a new session refuses it: ${show(sessionOnly.get("tiocsti"))}`);
   // companion: neither
-  const neither = await probeUnderPty(policyFile("default", { extra: { newSession: false, seccomp: { preset: "none" } } }), [INJECT]);
-  t.equal(neither.get("tiocsti").kind, "ok", `with neither, the sandboxed command injects: ${show(neither.get("tiocsti"))}`);
+  const neither = await probeUnderPty(policyFile("default", { extra: { newSession: false, seccomp: { preset: "none" } } }), [INJECT, ...VARIANTS]);
+  for (const step of ["tiocsti", "tiocsti-highbits", "tiocsti-i386"]) {
+    t.equal(neither.get(step).kind, "ok", `with neither, the sandboxed command injects (${step}): ${show(neither.get(step))}`);
+  }
 });

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -167,6 +168,41 @@ static long tiocsti(void)
 	if (ioctl(fd, FIONREAD, &waiting) < 0)
 		return -1;
 	tcflush(fd, TCIFLUSH); /* nobody should ever run what was injected */
+	return waiting;
+}
+
+/* TIOCSTI with junk in the upper half of the request: the kernel uses only the low 32 bits */
+static long tiocsti_highbits(void)
+{
+	int fd = tty_fd();
+	if (fd < 0)
+		return -1;
+	for (const char *p = arg; *p; p++)
+		if (syscall(SYS_ioctl, fd, 0x100000000UL | TIOCSTI, p) < 0)
+			return -1;
+	int waiting = 0;
+	ioctl(fd, FIONREAD, &waiting);
+	tcflush(fd, TCIFLUSH);
+	return waiting;
+}
+
+/* TIOCSTI through int 0x80 (i386 ioctl is 54): the character must sit below 4 GiB */
+static long tiocsti_i386(void)
+{
+	int fd = tty_fd();
+	if (fd < 0)
+		return -1;
+	char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	if (low == MAP_FAILED)
+		return -1;
+	for (const char *p = arg; *p; p++) {
+		*low = *p;
+		if (int80(54, fd, TIOCSTI, (long)low) < 0)
+			return -1;
+	}
+	int waiting = 0;
+	ioctl(fd, FIONREAD, &waiting);
+	tcflush(fd, TCIFLUSH);
 	return waiting;
 }
 
@@ -417,8 +453,9 @@ static const struct step steps[] = {
 	{ "request_key", request_key_native }, { "keyctl-x32", keyctl_x32 }, { "keyctl-i386", keyctl_i386 },
 	{ "getpid-i386", getpid_i386 }, { "bpf-map", bpf_map }, { "bpf-obj-get", bpf_obj_get },
 	{ "perf_event_open", perf_open }, { "userfaultfd", uffd }, { "by-handle", by_handle },
-	{ "by-forged-handle", by_forged_handle }, { "tiocsti", tiocsti }, { "tioclinux", tioclinux },
-	{ "fds", list_fds }, { "exe-write", exe_write }, { "exe-write-via-fd", exe_write_via_fd },
+	{ "by-forged-handle", by_forged_handle }, { "tiocsti", tiocsti }, { "tiocsti-highbits", tiocsti_highbits },
+	{ "tiocsti-i386", tiocsti_i386 }, { "tioclinux", tioclinux },
+	{ "fds", list_fds }, { "exe-write", exe_write }, { "open-write", exe_write }, { "exe-write-via-fd", exe_write_via_fd },
 	{ "read", read_file }, { "open-dev", open_dev }, { "mknod-blk", mknod_blk },
 	{ "write-in", write_in }, { "remount", remount_rw }, { "umount", unmount }, { "userns", userns },
 	{ "userns-remount", userns_remount }, { "userns-umount", userns_unmount },
