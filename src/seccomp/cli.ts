@@ -23,7 +23,7 @@ function parse(argv: string[]): Parsed {
     const a = argv[i]!;
     if (/^-\d/.test(a) || !a.startsWith("-")) { pos.push(a); continue; }
     const [name, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
-    if (!["--policy", "--profile", "--arch", "--abi", "-o", "--output"].includes(name!)) throw usageError(`unknown option ${name}\n${USAGE}`);
+    if (!["--policy", "--profile", "--arch", "--abi", "-o", "--output"].includes(name!)) throw usageError(`unknown option ${name}`);
     const v = inline ?? argv[++i];
     if (v === undefined) throw usageError(`${name} needs a value`);
     opts.set(name === "--output" ? "-o" : name!, v);
@@ -40,7 +40,7 @@ function archOf(p: Parsed): SeccompArch {
 
 function compileFrom(p: Parsed, arch: SeccompArch): { program: Buffer; warnings: string[] } {
   const policy = p.opts.get("--policy"), profile = p.opts.get("--profile");
-  if ((policy === undefined) === (profile === undefined)) throw usageError(`give exactly one of --policy or --profile\n${USAGE}`);
+  if ((policy === undefined) === (profile === undefined)) throw usageError(`give exactly one of --policy or --profile`);
   if (profile !== undefined) return compileSeccomp({ profile: resolve(profile) }, { arch, file: profile, pointer: "", baseDir: process.cwd() });
   let doc: unknown;
   try {
@@ -56,7 +56,7 @@ function compileFrom(p: Parsed, arch: SeccompArch): { program: Buffer; warnings:
 
 function explain(p: Parsed, arch: SeccompArch): void {
   const [name, ...rawArgs] = p.pos;
-  if (name === undefined) throw usageError(`explain needs a syscall name\n${USAGE}`);
+  if (name === undefined) throw usageError(`explain needs a syscall name`);
   const abi = (p.opts.get("--abi") ?? abisOf(arch)[0]) as Abi;
   const group = ARCH_GROUPS[arch].find((g) => g.abis.includes(abi));
   if (!group) throw usageError(`--abi ${abi} is not an ABI of ${arch} (${abisOf(arch).join(", ")})`);
@@ -85,19 +85,19 @@ export async function seccompMain(argv: string[]): Promise<number> {
     const arch = archOf(p);
     if (sub === "compile") {
       const out = p.opts.get("-o");
-      if (out === undefined) throw usageError(`compile needs -o OUT.bpf\n${USAGE}`);
+      if (out === undefined) throw usageError(`compile needs -o OUT.bpf`);
       if (p.pos.length) throw usageError(`unexpected argument ${p.pos[0]}`);
       const { program, warnings } = compileFrom(p, arch);
       warnings.forEach((w) => process.stderr.write(`nsjail-ts: warning: ${w}\n`));
       writeFileSync(out, program);
       process.stderr.write(`nsjail-ts: ${out}: ${program.length / 8} instructions for ${arch}\n`);
     } else if (sub === "disasm") {
-      if (p.pos.length !== 1) throw usageError(`disasm needs one file\n${USAGE}`);
+      if (p.pos.length !== 1) throw usageError(`disasm needs one file`);
       const prog = decodeProgram(readFileSync(p.pos[0]!));
       if (typeof prog === "string") throw usageError(`${p.pos[0]}: ${prog}`);
       process.stdout.write(`${disassemble(prog)}\n`);
     } else if (sub === "explain") explain(p, arch);
-    else throw usageError(sub === undefined ? USAGE : `unknown seccomp subcommand ${sub}\n${USAGE}`);
+    else throw usageError(sub === undefined ? USAGE.replace(/\n\s*/g, " | ") : `unknown seccomp subcommand ${sub} (expected compile, disasm or explain)`);
     return 0;
   } catch (e) {
     if (e instanceof NsjailError) {
