@@ -47,6 +47,16 @@ struct herr {
 	char what[256];  /* "verb `path`" */
 };
 
+/* What the outer process does around the sandbox (status.c, cgroup.c); fds are -1 when unused. */
+struct outer {
+	int status_fd, status_file_fd;
+	int name_dir_fd, name_fd;
+	const char *name;
+	const struct op *name_info;
+	int cg_leave_fd, cg_fd, cg_parent_fd;
+	const char *cg_name;
+};
+
 /* State carried from one op to the next. */
 struct ctx {
 	const struct plan *plan;
@@ -59,6 +69,7 @@ struct ctx {
 	const struct op *time_limit;
 	unsigned overlay_count;
 	char **fd_paths;      /* per op: for bind-fd, where its fd pointed when the helper started */
+	struct outer outer;
 };
 
 /* The new root is assembled on a private staging tmpfs, first mounted over /tmp and then made the root
@@ -138,6 +149,22 @@ int init_spawn(struct ctx *c, struct herr *e);
 /* limits.c */
 int limits_rlimit(const struct op *op, struct herr *e);
 int limits_join_cgroup(const struct op *op, struct herr *e);
+
+/* status.c */
+struct rusage;
+void outer_init(struct outer *o);
+int status_prepare(struct ctx *c, const struct op *op, struct herr *e);
+int name_take(struct ctx *c, const struct op *op, struct herr *e);
+void outer_started(const struct ctx *c, pid_t child);
+void outer_finished(const struct ctx *c, int status, const struct rusage *ru, long long wall_ms, int timed_out);
+
+/* cgroup.c */
+int cgroup_remove_prepare(struct ctx *c, const struct op *op, struct herr *e);
+const char *cgroup_limit_hit(const struct ctx *c);
+void cgroup_remove(const struct ctx *c);
+
+/* join.c */
+int join_namespaces(struct ctx *c, const struct op *op, struct herr *e);
 
 /* caps.c */
 int caps_set_ids(const struct op *op, struct herr *e);

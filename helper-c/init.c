@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -53,7 +54,8 @@ static long long now_ms(void)
 static void relay_until_exit(const struct ctx *c, pid_t child)
 {
 	int sfd = open_signalfd();
-	long long term_at = -1, kill_at = -1;
+	long long term_at = -1, kill_at = -1, began = now_ms();
+	outer_started(c, child);
 	unsigned long long seconds = c->time_limit ? c->time_limit->items[1].u64 : 0;
 	if (c->time_limit)
 		term_at = now_ms() + (long long)seconds * 1000;
@@ -77,8 +79,10 @@ static void relay_until_exit(const struct ctx *c, pid_t child)
 				kill(child, (int)si.ssi_signo);
 		}
 		int status;
-		pid_t r = waitpid(child, &status, sfd >= 0 ? WNOHANG : 0);
+		struct rusage ru;
+		pid_t r = wait4(child, &status, sfd >= 0 ? WNOHANG : 0, &ru);
 		if (r == child) {
+			outer_finished(c, status, &ru, now_ms() - began, kill_at >= 0);
 			if (kill_at < 0)
 				_exit(exit_code_of(status));
 			struct herr e = { .op_index = (uint32_t)(c->time_limit - c->plan->ops), .exit_code = EXIT_TIMEOUT };

@@ -135,6 +135,10 @@ static int run_op(struct ctx *c, const struct op *op, struct herr *e)
 	case OP_NO_NEW_PRIVS: return caps_no_new_privs(e);
 	case OP_SECCOMP: return seccomp_load(op, e);
 	case OP_JOIN_CGROUP: return limits_join_cgroup(op, e);
+	case OP_CGROUP_REMOVE: return cgroup_remove_prepare(c, op, e);
+	case OP_STATUS: return status_prepare(c, op, e);
+	case OP_NAME: return name_take(c, op, e);
+	case OP_JOIN_NS: return join_namespaces(c, op, e);
 	case OP_ENV: case OP_TIME_LIMIT: case OP_MANIFEST:
 		return 0; /* data: read by exec, by the fork-pid-ns parent, and by the front end before the plan runs */
 	case OP_EXEC: return exec_command(c, op, e);
@@ -187,6 +191,7 @@ int main(int argc, char **argv)
 		return 0;
 
 	struct ctx c = { .plan = &plan, .root_fd = -1, .host_fd = -1, .error_fd = a.error_fd, .argv_override = a.argv };
+	outer_init(&c.outer);
 	find_data_ops(&c);
 	mount_bind_fd_prepare(&c);
 	struct herr e = { 0 };

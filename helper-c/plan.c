@@ -54,6 +54,10 @@ static const struct op_spec specs[OP_TYPE_MAX + 1] = {
 	[OP_JOIN_CGROUP] = { "join-cgroup", "s", 0 },
 	[OP_TIME_LIMIT] = { "time-limit", "uu", 0 },
 	[OP_MANIFEST] = { "manifest", "*", 0 },
+	[OP_CGROUP_REMOVE] = { "cgroup-remove", "ss", 0 },
+	[OP_STATUS] = { "status", "us", STATUS_FD },
+	[OP_NAME] = { "name", "ssb", 0 },
+	[OP_JOIN_NS] = { "join-ns", "u", 0 },
 };
 
 const char *op_name(unsigned type)

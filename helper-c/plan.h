@@ -89,7 +89,15 @@ enum op_type {
 	OP_MANIFEST = 39,      /* (origin, str record ...) what the compiler depended on, one text record per item;
 	                          ignored when the plan runs, re-checked by the front end before it runs a cached
 	                          plan (records are described in helper-c/manifest.c) */
-	OP_TYPE_MAX = 39
+	OP_CGROUP_REMOVE = 40, /* (origin, str leave_dir, str cgroup_dir) after join-cgroup: once the sandbox has ended,
+	                          the FORK_PID_NS parent moves back to leave_dir and removes cgroup_dir */
+	OP_STATUS = 41,        /* (origin, u64 fd, str path) flags: STATUS_FD; JSON status lines (status.c) to the fd
+	                          and/or the file at path (empty: none), written by the FORK_PID_NS parent */
+	OP_NAME = 42,          /* (origin, str registry_dir, str name, bytes info) lock the registry entry NAME for the
+	                          sandbox's life; its content is the started line, then info (status.c) */
+	OP_JOIN_NS = 43,       /* (origin, u64 pid) enter the namespaces and the root of a running sandbox's outer
+	                          helper process (pid), user namespace first; replaces unshare-user/unshare */
+	OP_TYPE_MAX = 43
 };
 
 /* OP_BIND flags */
@@ -108,6 +116,8 @@ enum op_type {
 #define ENV_CLEAR 0x1      /* start from an empty environment */
 /* OP_EXEC flags */
 #define EXEC_AS_PID1 0x1   /* reserved for --as-pid-1 */
+/* OP_STATUS flags */
+#define STATUS_FD 0x1      /* item 1 is an inherited fd to write to */
 
 /* Exit codes of nsjail-ts's own failures (documented in man/nsjail-ts.1, mirrored in src/errors.ts). */
 #define EXIT_USAGE 2

@@ -87,6 +87,40 @@ static int check_rlimit(const struct op *op, struct plan_err *pe)
 	return 0;
 }
 
+/* A registry entry name: one path component, not "." or "..", at most 64 bytes. */
+static int check_name(const struct op *op, struct plan_err *pe)
+{
+	const struct item *it = &op->items[2];
+	if (abs_path_ok(op, 1, pe) < 0 || nonempty(op, 2, pe) < 0)
+		return -1;
+	if (it->len > 64 || strchr(it->str, '/') || !strcmp(it->str, ".") || !strcmp(it->str, ".."))
+		return plan_err_set(pe, it->offset, "name op: \"%s\" is not a name of up to 64 bytes without '/'", it->str);
+	return 0;
+}
+
+/* The ops run by or for the outer process (status, name, cgroup removal) and the join of a running sandbox. */
+static int check_outer_values(const struct op *op, struct plan_err *pe)
+{
+	switch (op->type) {
+	case OP_CGROUP_REMOVE:
+		return abs_path_ok(op, 1, pe) < 0 ? -1 : abs_path_ok(op, 2, pe);
+	case OP_STATUS:
+		if (!(op->flags & STATUS_FD) && !op->items[2].len)
+			return plan_err_set(pe, op->offset, "status op: neither an fd nor a path");
+		if ((op->flags & STATUS_FD) && at_most(op, 1, INT_MAX, pe) < 0)
+			return -1;
+		return op->items[2].len ? abs_path_ok(op, 2, pe) : 0;
+	case OP_NAME:
+		return check_name(op, pe);
+	case OP_JOIN_NS:
+		if (op->items[1].u64 == 0)
+			return plan_err_set(pe, op->items[1].offset, "join-ns op: pid 0");
+		return at_most(op, 1, INT_MAX, pe);
+	default:
+		return 0;
+	}
+}
+
 static int check_op_values(const struct op *op, struct plan_err *pe)
 {
 	switch (op->type) {
@@ -132,7 +166,7 @@ static int check_op_values(const struct op *op, struct plan_err *pe)
 			return plan_err_set(pe, op->items[1].offset, "time-limit op: 0 seconds");
 		return at_most(op, 1, MAX_SECONDS, pe) < 0 ? -1 : at_most(op, 2, MAX_SECONDS, pe);
 	default:
-		return 0;
+		return check_outer_values(op, pe);
 	}
 }
 
@@ -162,19 +196,41 @@ struct order_state {
 	int other_seen, in_root, root_done;
 };
 
+/* Ops that only set up the outer process or say where the sandbox lives: they come before every other op. */
+static int is_early(unsigned t)
+{
+	return t == OP_JOIN_CGROUP || t == OP_TIME_LIMIT || t == OP_CGROUP_REMOVE || t == OP_STATUS || t == OP_NAME ||
+	       t == OP_JOIN_NS;
+}
+
+static int check_outer_step(const struct order_state *s, const struct op *op, struct plan_err *pe)
+{
+	unsigned t = op->type;
+	if (is_early(t) && s->other_seen)
+		return plan_err_set(pe, op->offset, "%s op must come before every other op", op_name(t));
+	if (t == OP_CGROUP_REMOVE && !s->count[OP_JOIN_CGROUP])
+		return plan_err_set(pe, op->offset, "cgroup-remove op needs an earlier join-cgroup op");
+	if (t == OP_UNSHARE_USER && s->count[OP_JOIN_NS])
+		return plan_err_set(pe, op->offset, "unshare-user op together with join-ns");
+	return 0;
+}
+
 static int check_step(struct order_state *s, const struct op *op, const struct plan *p, uint32_t i, struct plan_err *pe)
 {
 	unsigned t = op->type;
 	const char *n = op_name(t);
+	int joined = s->count[OP_JOIN_NS] > 0;
 	if (once(t) && s->count[t] > 1)
 		return plan_err_set(pe, op->offset, "%s op appears more than once", n);
-	if ((t == OP_JOIN_CGROUP || t == OP_TIME_LIMIT) && s->other_seen)
-		return plan_err_set(pe, op->offset, "%s op must come before every other op", n);
+	if (check_outer_step(s, op, pe) < 0)
+		return -1;
 	if (t == OP_UNSHARE_USER && s->other_seen)
 		return plan_err_set(pe, op->offset, "unshare-user op must come first (after join-cgroup/time-limit)");
-	if ((t == OP_SETGROUPS_DENY || t == OP_UID_MAP || t == OP_GID_MAP || t == OP_LOCK_MOUNTS) && !s->count[OP_UNSHARE_USER])
+	if ((t == OP_SETGROUPS_DENY || t == OP_UID_MAP || t == OP_GID_MAP) && !s->count[OP_UNSHARE_USER])
 		return plan_err_set(pe, op->offset, "%s op needs an earlier unshare-user op", n);
-	if (t == OP_FORK_PID_NS && !(s->unshared & CLONE_NEWPID))
+	if (t == OP_LOCK_MOUNTS && !s->count[OP_UNSHARE_USER] && !joined)
+		return plan_err_set(pe, op->offset, "%s op needs an earlier unshare-user or join-ns op", n);
+	if (t == OP_FORK_PID_NS && !(s->unshared & CLONE_NEWPID) && !joined)
 		return plan_err_set(pe, op->offset, "fork-pid-ns op needs an earlier unshare of the PID namespace");
 	if (t == OP_MOUNT_PRIVATE && !(s->unshared & CLONE_NEWNS))
 		return plan_err_set(pe, op->offset, "mount-private op needs an earlier unshare of the mount namespace");
@@ -202,7 +258,7 @@ static int check_step(struct order_state *s, const struct op *op, const struct p
 		s->in_root = 0;
 		s->root_done = 1;
 	}
-	if (t != OP_JOIN_CGROUP && t != OP_TIME_LIMIT)
+	if (!is_early(t))
 		s->other_seen = 1;
 	return 0;
 }
@@ -221,5 +277,7 @@ int plan_check_order(const struct plan *p, struct plan_err *pe)
 		return plan_err_set(pe, p->len, "plan builds a new root but has no pivot-root op");
 	if (s.count[OP_TIME_LIMIT] && !s.count[OP_FORK_PID_NS])
 		return plan_err_set(pe, p->len, "time-limit op needs a fork-pid-ns op to enforce it");
+	if ((s.count[OP_STATUS] || s.count[OP_NAME] || s.count[OP_CGROUP_REMOVE]) && !s.count[OP_FORK_PID_NS])
+		return plan_err_set(pe, p->len, "status, name and cgroup-remove ops need a fork-pid-ns op (the outer process)");
 	return 0;
 }

@@ -171,7 +171,10 @@ void outer_finished(const struct ctx *c, int status, const struct rusage *ru, lo
 		snprintf(how, sizeof how, "\"signal\":\"SIG%s\"", sigabbrev_np(WTERMSIG(status)) ?: "UNKNOWN");
 	else
 		snprintf(how, sizeof how, "\"exit_code\":%d", WEXITSTATUS(status));
-	snprintf(lim, sizeof lim, limit ? "\"%s\"" : "null", limit);
+	if (limit)
+		snprintf(lim, sizeof lim, "\"%s\"", limit);
+	else
+		snprintf(lim, sizeof lim, "null");
 	int n = snprintf(line, sizeof line,
 	                 "{\"event\":\"exited\",%s,\"wall_ms\":%lld,\"cpu_ms\":%lld,\"max_rss_kb\":%ld,\"limit\":%s}\n", how,
 	                 wall_ms, tv_ms(ru->ru_utime) + tv_ms(ru->ru_stime), ru->ru_maxrss, lim);

@@ -48,6 +48,10 @@ export enum OpType {
   JoinCgroup = 37,
   TimeLimit = 38,
   Manifest = 39,
+  CgroupRemove = 40,
+  Status = 41,
+  Name = 42,
+  JoinNs = 43,
 }
 
 /** OP_BIND flags */
@@ -64,6 +68,8 @@ export const OVERLAY_RO = 0x2;
 export const ENV_CLEAR = 0x1;
 /** OP_FORK_PID_NS flags */
 export const FORK_DIE_WITH_PARENT = 0x1;
+/** OP_STATUS flags */
+export const STATUS_FD = 0x1;
 
 /** One item of an op's payload: a number is a u64 item, a string a str item, a Buffer a bytes item. */
 export type Item = bigint | string | Buffer;
