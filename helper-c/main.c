@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "front.h"
 #include "helper.h"
 
 struct args {
@@ -158,7 +159,11 @@ static void find_data_ops(struct ctx *c)
 
 int main(int argc, char **argv)
 {
-	struct args a = parse_args(argc, argv);
+	struct args a = { .plan_fd = -1, .error_fd = -1 };
+	if (front_invoked(argv[0])) /* nsjail-ts itself: a cached plan, or it execs the compiler */
+		a.plan_fd = front_main(argc, argv, &a.argv);
+	else
+		a = parse_args(argc, argv);
 	int fd = a.plan_fd;
 	if (a.plan_file && (fd = open(a.plan_file, O_RDONLY | O_CLOEXEC)) < 0) {
 		fprintf(stderr, "nsjail-ts: open plan `%s`: %s\n", a.plan_file, strerror(errno));
