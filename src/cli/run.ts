@@ -1,15 +1,19 @@
 // The run command: parse flags, compile the plan, and hand the process over to the helper.
 
+import { cachePlan, takeCacheRequest, trackFlags } from "../cache/index.js";
 import { linuxSys } from "../ffi/linux.js";
 import { execHelper } from "../run/handover.js";
 import { packageVersion } from "../run/paths.js";
 import { parseRunArgs } from "./args.js";
-import { emptyRequest } from "./flags/index.js";
+import { allFlags, emptyRequest } from "./flags/index.js";
 import { prepareRequest } from "./request.js";
 
 /** `bwrapMode` starts from an empty policy, as bwrap does. Returns only for --help/--version. */
 export async function runCommand(argv: string[], bwrapMode: boolean, helpText: () => Promise<string>): Promise<number> {
-  const req = parseRunArgs(argv, emptyRequest(bwrapMode));
+  const cache = takeCacheRequest(); // before anything reads the environment
+  const flags = allFlags();
+  const used = new Set<string>();
+  const req = parseRunArgs(argv, emptyRequest(bwrapMode), trackFlags(flags, used));
   if (req.help) {
     process.stdout.write(await helpText());
     return 0;
@@ -19,5 +23,5 @@ export async function runCommand(argv: string[], bwrapMode: boolean, helpText: (
     return 0;
   }
   const prepared = prepareRequest(req);
-  execHelper(linuxSys(), prepared.plan);
+  execHelper(linuxSys(), cache ? cachePlan(cache, prepared, req, used, flags) : prepared.plan);
 }

@@ -4,8 +4,8 @@ import { NsjailError, ExitCode } from "../errors.js";
 import type { Sys } from "../ffi/sys.js";
 import { helperPath } from "./paths.js";
 
-/** Flush and replace this process with the helper running `plan`. Returns only by throwing. */
-export function execHelper(sys: Sys, plan: Buffer, env: NodeJS.ProcessEnv = process.env): never {
+/** Flush and replace this process with the helper running `plan` (with `command`, the plan's is replaced). Returns only by throwing. */
+export function execHelper(sys: Sys, plan: Buffer, env: NodeJS.ProcessEnv = process.env, command: string[] = []): never {
   const fd = sys.memfdCreate("nsjail-ts-plan");
   sys.writeAll(fd, plan);
   sys.rewind(fd);
@@ -14,6 +14,6 @@ export function execHelper(sys: Sys, plan: Buffer, env: NodeJS.ProcessEnv = proc
   for (const std of [0, 1, 2]) sys.keepAcrossExec(std);
   const helper = helperPath();
   const envList = Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
-  const errno = sys.execve(helper, ["nsjail-ts-helper", "--plan-fd", String(fd)], envList);
+  const errno = sys.execve(helper, ["nsjail-ts-helper", "--plan-fd", String(fd), ...(command.length ? ["--", ...command] : [])], envList);
   throw new NsjailError(ExitCode.Setup, `cannot start the helper ${helper}: ${sys.strerror(errno)} (was the package built? run npm ci)`);
 }
