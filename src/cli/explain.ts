@@ -7,7 +7,8 @@ import { formatOrigin } from "../policy/index.js";
 import { CAPABILITIES } from "../policy/types.js";
 import { OpType, type Op } from "../plan/index.js";
 import { RLIMITS } from "../plan/limits.js";
-import { BIND_DEV, BIND_RW, BIND_TRY, FORK_DIE_WITH_PARENT, MNT_RO, OVERLAY_RO, OVERLAY_TMP, type Item } from "../plan/ops.js";
+import { applyEnvRecipe } from "../plan/exec.js";
+import { BIND_DEV, BIND_RW, BIND_TRY, ENV_CLEAR, FORK_DIE_WITH_PARENT, MNT_RO, OVERLAY_RO, OVERLAY_TMP, type Item } from "../plan/ops.js";
 import { CLONE_FLAGS } from "../plan/namespaces.js";
 import type { PreparedPlan } from "../run/prepare.js";
 import { explainSeccomp } from "./explain-seccomp.js";
@@ -23,10 +24,13 @@ function shortPath(file: string): string {
   return rel && !rel.startsWith("..") ? rel : file;
 }
 
-/** "command line --bind /a /b#/mounts/0" -> "command line --bind /a /b": a flag's layer has no place worth a pointer. */
+/**
+ * "command line --bind /a /b#/mounts/0" -> "command line --bind /a /b": a layer made by flags (or by
+ * bwrap mode) has no file:line, and its pointer is into the layer alone, so only the label says anything.
+ */
 export function why(origin: string): string {
-  const m = /^(command line .*?)#\/[^#]*$/.exec(origin);
-  return m ? m[1]! : origin || "built in";
+  const m = /^(.*?)#\/[^#]*$/.exec(origin);
+  return m && !/:\d+:\d+$/.test(m[1]!) ? m[1]! : origin || "built in";
 }
 
 /** The value at a JSON pointer of the resolved policy (undefined when the policy leaves it to the default). */
@@ -140,6 +144,25 @@ function mountLines(ops: Op[]): string[] {
   return lines;
 }
 
+/** The environment recipe (helper-c/plan.h, OP_ENV) step by step, then what it gives for this caller now. */
+function envLines(env: Op, prepared: PreparedPlan): string[] {
+  const clear = (env.flags & ENV_CLEAR) !== 0;
+  const items = env.items.map(str);
+  const lines = [`  environment: ${clear ? `cleared (${whyAt(prepared, "/env/clear")}), then` : "the caller's, then"}`];
+  const kept = items.filter((i) => i.startsWith("+")).map((i) => i.slice(1));
+  if (kept.length) lines.push(`    kept from the caller: ${kept.join(" ")}`);
+  const unset = items.filter((i) => i.startsWith("-")).map((i) => i.slice(1));
+  if (unset.length) lines.push(`    removed: ${unset.join(" ")}`);
+  for (const i of items.filter((x) => !x.startsWith("+") && !x.startsWith("-"))) {
+    const name = i.slice(0, i.indexOf("="));
+    lines.push(`    set: ${i.length > 100 ? `${i.slice(0, 97)}...` : i}   (${whyAt(prepared, `/env/set/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`)})`);
+  }
+  if (items.length === 0) lines.push("    nothing changed");
+  const now = Object.entries(applyEnvRecipe({ clear, items }, process.env)).sort(([a], [b]) => (a < b ? -1 : 1));
+  lines.push(`  which for this caller now gives ${now.length} variable${now.length === 1 ? "" : "s"}: ${now.map(([k]) => k).join(" ")}`);
+  return lines;
+}
+
 function processLines(ops: Op[], prepared: PreparedPlan): string[] {
   const lines: string[] = [];
   const get = (t: OpType) => ops.find((o) => o.type === t);
@@ -157,17 +180,7 @@ function processLines(ops: Op[], prepared: PreparedPlan): string[] {
   if (get(OpType.NoNewPrivs)) lines.push("  no_new_privs: set, so setuid programs cannot gain privileges");
   if (get(OpType.CloseFds)) lines.push("  open files: only stdin, stdout and stderr are passed on");
   const env = get(OpType.Env);
-  if (env) {
-    const policyEnv = prepared.resolved.policy.env;
-    const how = policyEnv?.clear ? `cleared, then only what ${whyAt(prepared, "/env/clear")} keeps or sets` : "the caller's, with what the policy sets";
-    lines.push(`  environment: ${env.items.length} variable${env.items.length === 1 ? "" : "s"} (${how})`);
-    for (const v of env.items.map(str).sort()) {
-      const name = v.slice(0, v.indexOf("="));
-      const shown = v.length > 100 ? `${v.slice(0, 97)}...` : v;
-      const set = policyEnv?.set?.[name] !== undefined ? `   set by ${whyAt(prepared, `/env/set/${name.replace(/~/g, "~0")}`)}` : "";
-      lines.push(`    ${shown}${set}`);
-    }
-  }
+  if (env) lines.push(...envLines(env, prepared));
   return lines;
 }
 
