@@ -1,5 +1,6 @@
 // bubblewrap flags nsjail-ts has no mechanism for: each is accepted by name so that the error can say
-// exactly which flag and why, instead of "unknown option" or, worse, being ignored.
+// exactly which flag and why, instead of "unknown option" or, worse, being ignored. (--json-status-fd
+// is in lifecycle.ts, which writes status lines.)
 
 import type { FlagSpec } from "./types.js";
 import { unsupported } from "./bwrap-state.js";
@@ -22,7 +23,6 @@ export const BWRAP_UNSUPPORTED_FLAGS: FlagSpec[] = [
   unsupported(["--block-fd"], 1, "FD", "wait for data on FD before running the command", "the helper does not wait on a file descriptor"),
   unsupported(["--userns-block-fd"], 1, "FD", "wait on FD for an outside process to set up the user namespace", "the helper writes its own id maps and does not wait for others to"),
   unsupported(["--info-fd"], 1, "FD", "write JSON about the sandbox to FD", NO_STATUS),
-  unsupported(["--json-status-fd"], 1, "FD", "write JSON status lines to FD", NO_STATUS),
   unsupported(["--exec-label"], 1, "LABEL", "SELinux label for the sandbox's processes", SELINUX),
   unsupported(["--file-label"], 1, "LABEL", "SELinux label for the sandbox's files", SELINUX),
   unsupported(["--seccomp"], 1, "FD", "load a compiled seccomp BPF program from FD", RAW_SECCOMP),
