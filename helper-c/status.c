@@ -132,8 +132,9 @@ void outer_started(const struct ctx *c, pid_t child)
 	}
 }
 
-/* Which limit ended the sandbox, as far as the outer process can tell. */
-static const char *limit_of(const struct ctx *c, int status, int timed_out)
+/* Which limit ended the sandbox, as far as the outer process can tell. RLIMIT_CPU with soft = hard ends
+ * the command with SIGKILL (the kernel checks the hard limit first), with SIGXCPU when hard is above soft. */
+static const char *limit_of(const struct ctx *c, int status, long long cpu_ms, int timed_out)
 {
 	if (timed_out)
 		return "time";
@@ -143,7 +144,8 @@ static const char *limit_of(const struct ctx *c, int status, int timed_out)
 	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status) > 128 ? WEXITSTATUS(status) - 128 : 0;
 	for (uint32_t i = 0; i < c->plan->n_ops && sig; i++) {
 		const struct op *op = &c->plan->ops[i];
-		if (op->type == OP_RLIMIT && op->items[1].u64 == RLIMIT_CPU && sig == SIGXCPU)
+		if (op->type == OP_RLIMIT && op->items[1].u64 == RLIMIT_CPU && (sig == SIGXCPU || sig == SIGKILL) &&
+		    (unsigned long long)cpu_ms + 100 >= op->items[2].u64 * 1000)
 			return "rlimit-cpu";
 		if (op->type == OP_RLIMIT && op->items[1].u64 == RLIMIT_FSIZE && sig == SIGXFSZ)
 			return "rlimit-fsize";
@@ -162,7 +164,8 @@ void outer_finished(const struct ctx *c, int status, const struct rusage *ru, lo
 		unlinkat(c->outer.name_dir_fd, c->outer.name, 0); /* before the lock goes: see name_take */
 		close(c->outer.name_fd);
 	}
-	const char *limit = limit_of(c, status, timed_out);
+	long long cpu_ms = tv_ms(ru->ru_utime) + tv_ms(ru->ru_stime);
+	const char *limit = limit_of(c, status, cpu_ms, timed_out);
 	cgroup_remove(c);
 	if (c->outer.status_fd < 0 && c->outer.status_file_fd < 0)
 		return;
@@ -177,6 +180,6 @@ void outer_finished(const struct ctx *c, int status, const struct rusage *ru, lo
 		snprintf(lim, sizeof lim, "null");
 	int n = snprintf(line, sizeof line,
 	                 "{\"event\":\"exited\",%s,\"wall_ms\":%lld,\"cpu_ms\":%lld,\"max_rss_kb\":%ld,\"limit\":%s}\n", how,
-	                 wall_ms, tv_ms(ru->ru_utime) + tv_ms(ru->ru_stime), ru->ru_maxrss, lim);
+	                 wall_ms, cpu_ms, ru->ru_maxrss, lim);
 	status_line(c, line, (size_t)n);
 }
