@@ -14,7 +14,7 @@ if (!haveBwrap) t.plan(0, "bubblewrap (bwrap) is not installed");
 // Until src/cli/request.ts applies bwrapLayers(), the driver does what `nsjail-ts bwrap` will.
 const work = tempDir("nsjail-ts-bwrap-compat-");
 const driver = join(work, "bwrap-driver.mjs");
-copyFileSync(fileURLToPath(new URL("./bwrap-driver.mjs", import.meta.url)), driver);
+copyFileSync(fileURLToPath(new URL("./fixtures/bwrap-driver.mjs", import.meta.url)), driver);
 const empty = writeTestFile(work, "empty.json", "{}\n");
 
 /** A system just big enough for sh and coreutils, as most bwrap command lines start. */
