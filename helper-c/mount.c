@@ -79,9 +79,12 @@ int mount_root(struct ctx *c, const struct op *op, struct herr *e)
 	return 0;
 }
 
+/* Every bind is nosuid, as bubblewrap's are: a setuid binary from the host gains nothing inside even if
+ * no_new_privs were ever dropped from a policy. */
 static unsigned bind_attrs(unsigned flags)
 {
-	return (flags & BIND_RW ? 0 : SYS_MOUNT_ATTR_RDONLY) | (flags & BIND_DEV ? 0 : SYS_MOUNT_ATTR_NODEV);
+	return SYS_MOUNT_ATTR_NOSUID | (flags & BIND_RW ? 0 : SYS_MOUNT_ATTR_RDONLY) |
+	       (flags & BIND_DEV ? 0 : SYS_MOUNT_ATTR_NODEV);
 }
 
 /* Clone the tree at src_fd, restrict it while detached, attach it at dst_fd. */

@@ -29,14 +29,15 @@ int ns_hostname(const struct op *op, struct herr *e)
 
 /* One more user + mount namespace with identity maps: the kernel then locks every mount inherited from the
  * outer namespace together with its flags, so even a command that keeps CAP_SYS_ADMIN cannot remount a
- * read-only bind read-write or unmount it to uncover what lies below. */
+ * read-only bind read-write or unmount it to uncover what lies below. A UTS namespace of its own comes
+ * along (a copy, same hostname) so that a command keeping CAP_SYS_ADMIN can still set its hostname. */
 int ns_lock_mounts(const struct ctx *c, struct herr *e)
 {
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
 	char map[64];
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
-		return herr_fail(e, errno, "unshare nested user and mount namespaces");
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS) < 0)
+		return herr_fail(e, errno, "unshare nested user, mount and UTS namespaces");
 	if (idmap_setgroups_deny(c, e) < 0)
 		return -1;
 	snprintf(map, sizeof map, "%u %u 1", (unsigned)uid, (unsigned)uid);
