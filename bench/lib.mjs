@@ -14,12 +14,15 @@ const id = (flag) => (isRoot ? Number(execFileSync("id", [flag, user], { encodin
 export const UID = id("-u");
 export const GID = id("-g");
 
+const scratchDirs = [];
+process.on("exit", () => scratchDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 /** A directory the benchmark user owns, removed on exit. */
 export function scratch(prefix = "nsjail-ts-bench-") {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   chmodSync(dir, 0o755);
   if (isRoot) chownSync(dir, UID, GID);
-  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  scratchDirs.push(dir);
   return dir;
 }
 
