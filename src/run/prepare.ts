@@ -3,14 +3,14 @@
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { NsjailError, ExitCode, type Where } from "../errors.js";
-import { addLayer, callerVars, formatOrigin, loadPolicy, type PolicyVars, type ResolvedPolicy } from "../policy/index.js";
+import { addLayer, callerVars, formatOrigin, loadPolicy, loadPolicyText, type PolicyVars, type ResolvedPolicy } from "../policy/index.js";
 import type { Policy } from "../policy/types.js";
 import { compileOps, encodePlan, type CallerFacts, type Op } from "../plan/index.js";
 import { compileSeccomp, hostArch } from "../seccomp/index.js";
 
 export interface PrepareOptions {
-  /** Policy file; none means the embedded default (policies/default.json). */
-  policyFile?: string;
+  /** Policy file; undefined means the embedded default (policies/default.json), null an empty policy. */
+  policyFile?: string | null;
   /** Fragments from command-line flags, applied in order after the policy. */
   layers?: { policy: Policy; label: string }[];
   /** The command and its arguments. */
@@ -30,13 +30,18 @@ export interface PreparedPlan {
 
 function whereOf(resolved: ResolvedPolicy, pointer: string): Where {
   const o = resolved.origin(pointer);
-  return o ? { file: o.file, pointer: o.pointer, line: o.line, column: o.column } : { pointer };
+  if (!o) return { pointer };
+  // Layers from flags have no line and column.
+  return o.line > 0 ? { file: o.file, pointer: o.pointer, line: o.line, column: o.column } : { file: o.file, pointer: o.pointer };
 }
 
 export function preparePlan(opts: PrepareOptions): PreparedPlan {
   if (opts.command.length === 0) throw new NsjailError(ExitCode.Usage, "no command given (usage: nsjail-ts [options] -- COMMAND [ARGS...])");
   const vars = opts.vars ?? callerVars();
-  let resolved = loadPolicy(opts.policyFile === undefined ? { vars } : { file: opts.policyFile, vars });
+  let resolved =
+    opts.policyFile === null
+      ? loadPolicyText("{}", { file: "empty policy", vars })
+      : loadPolicy(opts.policyFile === undefined ? { vars } : { file: opts.policyFile, vars });
   for (const layer of opts.layers ?? []) resolved = addLayer(resolved, layer.policy, layer.label);
   const policy = resolved.policy;
 
