@@ -32,7 +32,8 @@ const run = {
   memory: async () => (await import("./memory.mjs")).memory(),
 };
 
-const out = [`# nsjail-ts benchmarks\n`, machine(), "", `Reproduce: \`npm run build && npm run bench -- ${sections.join(" ")}\${record ? " --record" : ""}` (as root: sandboxes run as the test user).`, ""];
+const cmd = ["npm run bench --", ...(wanted.length ? sections : []), ...(record ? ["--record"] : [])].join(" ");
+const out = [`# nsjail-ts benchmarks\n`, machine(), "", `Reproduce: \`npm run build && ${cmd}\` (as root: sandboxes run as the test user).`, ""];
 console.log(out.join("\n"));
 for (const s of sections) {
   let r;
