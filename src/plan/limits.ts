@@ -2,7 +2,7 @@
 // the run-time ops of the outer helper process (cgroup, status lines, name).
 
 import type { CgroupLimits, RlimitName } from "../policy/types.js";
-import { policyErrorAt, type CompileContext } from "./context.js";
+import { policyErrorAt, unshares, type CompileContext } from "./context.js";
 import { op, OpType, STATUS_FD, type Op } from "./ops.js";
 import { parseRlimit, parseSize } from "./units.js";
 
@@ -31,6 +31,8 @@ export const TIME_LIMIT_GRACE = 2;
 export function compileTimeLimit(ctx: CompileContext): Op[] {
   const t = ctx.policy.limits?.time;
   if (t === undefined || t === 0) return [];
+  // The outer process of the PID namespace enforces it: it ends the whole sandbox by ending its init.
+  if (!unshares(ctx, "pid")) throw policyErrorAt(ctx, "/limits/time", "a time limit needs the PID namespace (namespaces.pid must not be false)");
   return [op(OpType.TimeLimit, ctx.originOf("/limits/time"), [BigInt(Math.ceil(t)), BigInt(TIME_LIMIT_GRACE)])];
 }
 

@@ -19,7 +19,9 @@ function compileMount(ctx: CompileContext, m: Mount, at: string): Op[] {
     case "bind": {
       const dst = m.dst ?? m.src;
       if (!m.optional && !ctx.hostPathExists(m.src)) {
-        throw policyErrorAt(ctx, `${at}/src`, `bind source ${m.src} does not exist (mark the mount "optional": true to skip it)`);
+        const fromFlag = ctx.whereOf(at).file?.startsWith("command line") ?? false;
+        const hint = fromFlag ? "use the flag's -try form to skip it" : 'mark the mount "optional": true to skip it';
+        throw policyErrorAt(ctx, `${at}/src`, `bind source ${m.src} does not exist (${hint})`);
       }
       const flags = (m.rw ? BIND_RW : 0) | (m.optional ? BIND_TRY : 0) | (m.dev ? BIND_DEV : 0);
       return [op(OpType.Bind, origin, [m.src, dst], flags)];
@@ -30,7 +32,9 @@ function compileMount(ctx: CompileContext, m: Mount, at: string): Op[] {
       return [op(OpType.Tmpfs, origin, [m.dst, size, BigInt(mode)], m.ro ? MNT_RO : 0)];
     }
     case "proc":
-      return [op(OpType.Proc, origin, [m.dst])];
+      // A fresh proc shows the PID namespace it is mounted from; with the host's PID namespace shared
+      // the kernel may refuse a new instance (a partly masked /proc), so the host's is bound, as bwrap does.
+      return unshares(ctx, "pid") ? [op(OpType.Proc, origin, [m.dst])] : [op(OpType.Bind, origin, ["/proc", m.dst], BIND_RW)];
     case "dev":
       return [op(OpType.Dev, origin, [m.dst])];
     case "mqueue":

@@ -1,6 +1,6 @@
 // The namespaces other than user: unshared together, owned by the new user namespace.
 
-import { unshares, type CompileContext } from "./context.js";
+import { policyErrorAt, unshares, type CompileContext } from "./context.js";
 import { FORK_DIE_WITH_PARENT, op, OpType, type Op } from "./ops.js";
 
 export const CLONE_FLAGS = {
@@ -34,7 +34,11 @@ export function compileSpawn(ctx: CompileContext): Op[] {
 }
 
 export function compileHostname(ctx: CompileContext): Op[] {
-  if (!unshares(ctx, "uts")) return [];
+  if (!unshares(ctx, "uts")) {
+    // Setting the host's own hostname is never what a policy means.
+    if (ctx.policy.hostname !== undefined) throw policyErrorAt(ctx, "/hostname", "a hostname needs the UTS namespace (namespaces.uts must not be false)");
+    return [];
+  }
   return [op(OpType.Hostname, ctx.originOf("/hostname"), [ctx.policy.hostname ?? "nsjail-ts"])];
 }
 

@@ -1,6 +1,6 @@
 // The user namespace: unshare it first, deny setgroups, map the caller to the inside ids.
 
-import type { CompileContext } from "./context.js";
+import { policyErrorAt, type CompileContext } from "./context.js";
 import { op, OpType, type Op } from "./ops.js";
 
 /** Ids the command has inside the sandbox: root by default, as bwrap --uid/--gid otherwise. */
@@ -9,7 +9,12 @@ export function insideIds(ctx: CompileContext): { uid: number; gid: number } {
 }
 
 export function compileUser(ctx: CompileContext): Op[] {
-  if (ctx.policy.namespaces?.user === false) return [];
+  if (ctx.policy.namespaces?.user === false) {
+    for (const id of ["uid", "gid"] as const) {
+      if (ctx.policy[id] !== undefined) throw policyErrorAt(ctx, `/${id}`, `${id} needs the user namespace (namespaces.user must not be false)`);
+    }
+    return [];
+  }
   const { uid, gid } = insideIds(ctx);
   const at = (p: string) => ctx.originOf(p);
   return [

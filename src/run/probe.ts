@@ -4,7 +4,7 @@ import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { userInfo } from "node:os";
 import type { Sys } from "../ffi/sys.js";
-import { op, OpType, type Op } from "../plan/ops.js";
+import { ENV_CLEAR, op, OpType, type Op } from "../plan/ops.js";
 import { encodePlan } from "../plan/wire.js";
 import { spawnPlan } from "./spawn.js";
 
@@ -53,7 +53,7 @@ const ids = (): Op[] => [
   op(OpType.UidMap, "doctor", [`0 ${process.getuid!()} 1\n`]),
   op(OpType.GidMap, "doctor", [`0 ${process.getgid!()} 1\n`]),
 ];
-const exec = (path: string): Op[] => [op(OpType.Env, "doctor", ["PATH=/usr/bin:/bin"]), op(OpType.Exec, "doctor", [path])];
+const exec = (path: string): Op[] => [op(OpType.Env, "doctor", ["PATH=/usr/bin:/bin"], ENV_CLEAR), op(OpType.Exec, "doctor", [path])];
 
 /** Run a tiny plan through the helper; ok when it exits 0. */
 async function planProbe(name: string, ops: Op[]): Promise<Probe> {

@@ -37,7 +37,8 @@ t.test("the command sees only the sandbox's processes; init is PID 1", async (t)
   const [pids, self] = r.stdout.split("\n");
   const list = pids!.trim().split(" ").map(Number);
   t.equal(list[0], 1, "PID 1 exists");
-  t.ok(list.length <= 4, `only a handful of processes are visible: ${pids}`);
+  // The shell, its pipeline and init: a few small pids, none of the host's hundreds.
+  t.ok(list.length <= 10 && list.every((p) => p < 50), `only the sandbox's processes are visible: ${pids}`);
   t.ok(Number(self) > 1 && Number(self) < 10, `the command has a small pid (${self})`);
 });
 

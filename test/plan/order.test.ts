@@ -2,7 +2,7 @@
 
 import t from "tap";
 import { compileOps } from "../../src/plan/order.js";
-import { OpType } from "../../src/plan/ops.js";
+import { ENV_CLEAR, OpType } from "../../src/plan/ops.js";
 import type { CompileContext } from "../../src/plan/context.js";
 import type { Policy } from "../../src/policy/types.js";
 import { NsjailError } from "../../src/errors.js";
@@ -58,10 +58,35 @@ t.test("an empty seccomp program loads no filter", async (t) => {
   t.notOk(names({}, { seccompProgram: Buffer.alloc(0) }).includes("Seccomp"));
 });
 
-t.test("environment: clear keeps only the listed names, set wins, unset removes", async (t) => {
-  const env = (policy: Policy) => compileOps(ctx(policy)).find((o) => o.type === OpType.Env)!.items;
-  t.same(env({ env: { clear: true, keep: ["PATH"], set: { A: "1" } } }), ["PATH=/usr/bin:/bin", "A=1"]);
-  t.same(env({ env: { unset: ["SECRET"] } }), ["PATH=/usr/bin:/bin", "HOME=/home/u"]);
+t.test("environment: a recipe the helper applies to its own environ (clear, keep, unset, set)", async (t) => {
+  const envOp = (policy: Policy) => compileOps(ctx(policy)).find((o) => o.type === OpType.Env)!;
+  const cleared = envOp({ env: { clear: true, keep: ["PATH"], set: { A: "1" } } });
+  t.equal(cleared.flags, ENV_CLEAR);
+  t.same(cleared.items, ["+PATH", "A=1"]);
+  const kept = envOp({ env: { unset: ["SECRET"] } });
+  t.equal(kept.flags, 0);
+  t.same(kept.items, ["-SECRET"]);
+  t.notOk(kept.items.some((i) => String(i).includes("/home/u")), "no caller value is baked into the plan");
+});
+
+t.test("settings that need a namespace the policy shares are errors, not silently dropped", async (t) => {
+  const err = (policy: Policy) => {
+    try {
+      compileOps(ctx(policy));
+      return "no error";
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  t.match(err({ namespaces: { uts: false }, hostname: "x" }), /#\/hostname: a hostname needs the UTS namespace/);
+  t.match(err({ namespaces: { user: false }, uid: 5 }), /#\/uid: uid needs the user namespace/);
+  t.match(err({ namespaces: { pid: false }, limits: { time: 5 } }), /#\/limits\/time: a time limit needs the PID namespace/);
+});
+
+t.test("proc with the host's PID namespace binds the host's /proc", async (t) => {
+  const ops = compileOps(ctx({ namespaces: { pid: false }, mounts: [{ type: "proc", dst: "/proc" }] }));
+  t.notOk(ops.some((o) => o.type === OpType.Proc));
+  t.same(ops.find((o) => o.type === OpType.Bind)!.items, ["/proc", "/proc"]);
 });
 
 t.test("bad values name their pointer", async (t) => {
