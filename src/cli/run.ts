@@ -1,7 +1,9 @@
 // The run command: parse flags, compile the plan, and hand the process over to the helper.
 
 import { cachePlan, takeCacheRequest, trackFlags } from "../cache/index.js";
+import { writeSync } from "node:fs";
 import { linuxSys } from "../ffi/linux.js";
+import { lifecyclePlan, lifecycleRequest } from "../run/status.js";
 import { execHelper } from "../run/handover.js";
 import { packageVersion } from "../run/paths.js";
 import { parseRunArgs } from "./args.js";
@@ -23,5 +25,11 @@ export async function runCommand(argv: string[], bwrapMode: boolean, helpText: (
     return 0;
   }
   const prepared = prepareRequest(req);
-  execHelper(linuxSys(), cache ? cachePlan(cache, prepared, req, used, flags) : prepared.plan);
+  // The run's own parts: a fresh cgroup (or the rlimit fallback), status lines, the name.
+  const lifecycle = lifecyclePlan(prepared, req.command, lifecycleRequest(req.runtime));
+  for (const w of lifecycle.warnings) writeSync(2, `nsjail-ts: warning: ${w}\n`);
+  const final = { ...prepared, ops: lifecycle.ops, plan: lifecycle.plan };
+  // A plan that names a cgroup made for this one run must not be replayed from the cache.
+  const cacheable = cache && lifecycle.cgroup === undefined;
+  execHelper(linuxSys(), cacheable ? cachePlan(cache, final, req, used, flags) : final.plan);
 }

@@ -12,6 +12,8 @@ export interface SetupFailure {
   opIndex: number;
   errno: number;
   message: string;
+  /** The failed setup step and where the policy asked for it, e.g. "Bind (build.json:12:5#/mounts/3)". */
+  step?: string;
 }
 
 export interface RunResult {
