@@ -1,9 +1,12 @@
 // The compiled ajv validator of policies/schema.json, with policies/seccomp.schema.json plugged in
 // under the URI that the policy schema's `seccomp` $ref resolves to.
 
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import Ajv2020Module from "ajv/dist/2020.js";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Ajv2020 as Ajv2020Class } from "ajv/dist/2020.js";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { ExitCode, NsjailError } from "../errors.js";
 import { presetsDir } from "./presets.js";
@@ -57,7 +60,8 @@ export function definitionName(schemaObject: unknown): string | undefined {
 
 /** A validator of the policy schema; `strict` refuses schema mistakes (tests use it to catch them). */
 export function buildPolicyValidator(strict: boolean): ValidateFunction {
-  const Ajv2020 = Ajv2020Module.default; // the CommonJS module object; its default is the class itself
+  // Loaded on demand: a valid policy is settled by the precompiled validator without ajv at all.
+  const Ajv2020 = (createRequire(import.meta.url)("ajv/dist/2020.js") as { default: typeof Ajv2020Class }).default;
   const ajv = new Ajv2020({
     allErrors: true,
     verbose: true,
@@ -92,3 +96,26 @@ export function policyValidator(): ValidateFunction {
 }
 
 export type { ErrorObject };
+
+/** ajv's standalone CommonJS module is the validate function itself. */
+type Precompiled = ((data: unknown) => boolean) & { schemaHash: string };
+let precompiled: Precompiled | null | undefined;
+
+/**
+ * The validator scripts/build-validator.mjs generated at build time, if it matches the shipped schemas:
+ * true or false for a policy, undefined when there is none (then the runtime-compiled one decides).
+ */
+export function precompiledCheck(data: unknown): boolean | undefined {
+  if (precompiled === undefined) {
+    precompiled = null;
+    const file = join(dirname(fileURLToPath(import.meta.url)), "validator.generated.cjs");
+    if (existsSync(file)) {
+      const texts = ["schema.json", "seccomp.schema.json"].map((n) => readFileSync(join(presetsDir(), n), "utf8"));
+      const hash = createHash("sha256").update(texts[0]!).update("\0").update(texts[1]!).digest("hex");
+      // Loaded synchronously: the policy loader is synchronous, and the module is plain generated code.
+      const mod = createRequire(import.meta.url)(file) as Precompiled;
+      if (mod.schemaHash === hash) precompiled = mod;
+    }
+  }
+  return precompiled ? precompiled(data) : undefined;
+}

@@ -4,7 +4,7 @@
 import { policyError } from "../errors.js";
 import { describeValue, nodeAt, quote, toPlain, type JsonNode, type Origin } from "./json-node.js";
 import { whereOf } from "./origin.js";
-import { definitionName, policyValidator, type ErrorObject } from "./schema.js";
+import { definitionName, policyValidator, precompiledCheck, type ErrorObject } from "./schema.js";
 import { didYouMean } from "./suggest.js";
 import { MOUNT_TYPES } from "./types.js";
 
@@ -147,8 +147,12 @@ export function describeError(error: ErrorObject): string {
 
 /** Validate one parsed policy file (after variable expansion); throws the first problem in the file. */
 export function validatePolicyNode(root: JsonNode): void {
+  const plain = toPlain(root);
+  // Valid policies (the usual case) are settled by the precompiled validator; only a policy that fails
+  // it pays for compiling the verbose one that explains the error.
+  if (precompiledCheck(plain) === true) return;
   const validate = policyValidator();
-  if (validate(toPlain(root))) return;
+  if (validate(plain)) return;
   const found: Located[] = (validate.errors ?? []).map((error) => ({ error, at: locate(root, error), rank: rankOf(error) }));
   found.sort((a, b) => a.at.line - b.at.line || a.at.column - b.at.column || a.rank - b.rank);
   const first = found[0];
