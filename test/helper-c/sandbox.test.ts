@@ -49,9 +49,10 @@ t.test("hostname: the policy's inside, the host's untouched even by a command wi
   t.equal(r.code, 0, r.stderr);
   t.equal(r.stdout, "nsjail-ts-test\nevil-host\n");
   t.equal(hostname(), before);
-  // after lock-mounts the command's capabilities belong to a nested user namespace: not even its own UTS
-  const locked = await run({ argv: sh("hostname evil-host 2>&1; hostname"), keepCaps });
-  t.match(locked.stdout, /(Operation not permitted|must be root)[^\n]*\nnsjail-ts-test\n$/);
+  // after lock-mounts the command's capabilities belong to a nested user namespace, which brings its own
+  // copy of the UTS namespace: the command can still name itself, and the host's name stays
+  const locked = await run({ argv: sh("hostname; hostname evil-host 2>&1; hostname"), keepCaps });
+  t.equal(locked.stdout, "nsjail-ts-test\nevil-host\n");
   t.equal(hostname(), before);
 });
 

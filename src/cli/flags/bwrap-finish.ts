@@ -107,16 +107,14 @@ export interface CallerIds {
 
 /**
  * What bwrap mode starts from, to be applied before the flags' layers over an empty policy:
- * nothing mounted, only the user and mount namespaces new, the caller mapped to itself, the
- * host's hostname (kept by --unshare-uts alone), no seccomp filter, no capabilities, and the
- * caller's environment.
+ * nothing mounted, only the user and mount namespaces new, the caller mapped to itself, no seccomp
+ * filter, no capabilities, and the caller's environment.
  */
 export function bwrapBase(ids: CallerIds = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 }): Policy {
   return {
     namespaces: { user: true, mount: true, pid: false, ipc: false, uts: false, net: false, cgroup: false },
     uid: ids.uid,
     gid: ids.gid,
-    hostname: hostHostname(),
     seccomp: { preset: "none" },
     capabilities: { keep: [] },
     newSession: false,
@@ -124,10 +122,15 @@ export function bwrapBase(ids: CallerIds = { uid: process.getuid?.() ?? 0, gid: 
   };
 }
 
-/** The last layer of bwrap mode: the working directory and PWD, which bwrap sets after every other flag. */
+/**
+ * The last layer of bwrap mode: the working directory and PWD, which bwrap sets after every other flag,
+ * and, for --unshare-uts without --hostname, the host's hostname, which a new UTS namespace keeps.
+ */
 export function bwrapCwdLayer(req: RunRequest, callerCwd: string = process.cwd()): Policy {
   const cwd = bwrapCwd(req, callerCwd);
-  return { cwd, env: { set: { PWD: cwd } } };
+  const s = bwrapState(req);
+  const keepHostname = s.ns.uts === true && s.hostname === undefined;
+  return { cwd, env: { set: { PWD: cwd } }, ...(keepHostname ? { hostname: hostHostname() } : {}) };
 }
 
 /** Every layer of a bwrap-mode request, to apply over an empty policy: the start, the flags, the working directory. */
