@@ -184,7 +184,6 @@ t.test("the helper accepts every plan the compiler produced", { skip: !existsSyn
 
 t.test("a time limit without a PID namespace is refused at the policy, not by the helper", {
   skip: !existsSync(helper) && "helper not built",
-  todo: "src/plan/limits.ts emits a time-limit op without the fork-pid-ns op the helper needs to enforce it; the policy layer should refuse limits.time with namespaces.pid false (or the helper enforce it without one)",
 }, async (t) => {
   const file = join(dir, "time-no-pid.json");
   writeFileSync(file, JSON.stringify({ extends: "default", namespaces: { pid: false }, limits: { time: 5 } }));
