@@ -180,9 +180,9 @@ tcp.listen(0, "127.0.0.1", () => unix.listen("\\0" + process.argv[1], () => proc
 /** A TCP listener on the host's 127.0.0.1 and an abstract unix socket, both owned by the test uid. */
 export function hostListener(): Promise<HostListener> {
   const name = `nsjail-ts-probe-${process.pid}-${Date.now()}`;
-  const argv = isRoot
-    ? ["setpriv", `--reuid=${TEST_UID}`, `--regid=${TEST_GID}`, "--clear-groups", "--", process.execPath, "-e", LISTENER, name]
-    : [process.execPath, "-e", LISTENER, name];
+  // `env -i`: the test runner injects its own NODE_OPTIONS (hooks the test uid may not even be able to read).
+  const node = ["env", "-i", "PATH=/usr/bin:/bin", process.execPath, "-e", LISTENER, name];
+  const argv = isRoot ? ["setpriv", `--reuid=${TEST_UID}`, `--regid=${TEST_GID}`, "--clear-groups", "--", ...node] : node;
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   return new Promise((resolve, reject) => {
