@@ -1,61 +1,43 @@
 #!/usr/bin/env node
-// nsjail-ts entry point: dispatch, and the only place that prints errors and chooses the exit code.
+// nsjail-ts entry point: runs the command line (cli.ts) from the build's single-script bundle, which
+// starts much faster than loading the modules one by one (scripts/build-bundle.mjs), or from the modules.
 
-import { existsSync, readdirSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { ExitCode, NsjailError } from "../errors.js";
-import { runCommand } from "./run.js";
-import { usage } from "./usage.js";
+import { createRequire } from "node:module";
 
-/** A subcommand is a module in commands/ exporting `main(argv)` and a one-line `summary`. */
-interface CommandModule {
-  main(argv: string[]): Promise<number>;
-  summary: string;
-}
-const commandsDir = join(dirname(fileURLToPath(import.meta.url)), "commands");
+/** Written here by scripts/build-bundle.mjs; empty in what tsc emits, so a `tsc` alone runs the modules it wrote. */
+const BUNDLE_ID = "";
 
-function commandNames(): string[] {
-  return readdirSync(commandsDir)
-    .filter((f) => f.endsWith(".js"))
-    .map((f) => f.slice(0, -3))
-    .sort();
-}
+// Through require: importing node:fs as an ES module builds its facade, which loads fs streams (milliseconds).
+const require = createRequire(import.meta.url);
 
-async function loadCommand(name: string): Promise<CommandModule | undefined> {
-  if (!/^[a-z][a-z-]*$/.test(name) || !existsSync(join(commandsDir, `${name}.js`))) return undefined;
-  return (await import(`./commands/${name}.js`)) as CommandModule;
-}
+type Loader = (id: string) => unknown;
 
-async function helpText(): Promise<string> {
-  const subs = [];
-  for (const name of commandNames()) subs.push({ name, summary: (await loadCommand(name))!.summary });
-  return usage(subs);
-}
-
-export async function main(argv: string[], invokedAs: string): Promise<number> {
-  if (invokedAs === "bwrap") return runCommand(argv, true, helpText);
-  const first = argv[0];
-  const sub = first !== undefined && !first.startsWith("-") ? await loadCommand(first) : undefined;
-  if (sub) return sub.main(argv.slice(1));
-  return runCommand(argv, false, helpText);
+/** The bundle's module loader, or undefined when this build has none. */
+function bundleLoader(): Loader | undefined {
+  if (!BUNDLE_ID) return undefined;
+  const { readFileSync } = require("node:fs") as typeof import("node:fs");
+  const { Script } = require("node:vm") as typeof import("node:vm");
+  const { fileURLToPath } = require("node:url") as typeof import("node:url");
+  const file = fileURLToPath(new URL("bundle.cjs", import.meta.url));
+  let source: string;
+  try {
+    source = readFileSync(file, "utf8");
+  } catch {
+    return undefined; // the modules are still there
+  }
+  if (!source.startsWith(`// nsjail-ts bundle ${BUNDLE_ID}\n`)) return undefined; // from another build
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(fileURLToPath(new URL("bundle.cache", import.meta.url)));
+  } catch {
+    cachedData = undefined; // compiling from source is only slower
+  }
+  // V8 checks the code cache against the source and its own version, and compiles afresh when it does not fit.
+  const script = new Script(source, { filename: file, ...(cachedData ? { cachedData } : {}) });
+  const make = script.runInThisContext() as (req: NodeJS.Require, distUrl: string) => Loader;
+  return make(createRequire(file), new URL("../", import.meta.url).href);
 }
 
-const debug = process.argv.includes("--debug");
-main(process.argv.slice(2), basename(process.argv[1] ?? "")).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    if (e instanceof NsjailError) {
-      process.stderr.write(`nsjail-ts: ${e.message}\n`);
-      if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
-      process.exitCode = e.code;
-      return;
-    }
-    const err = e instanceof Error ? e : new Error(String(e));
-    process.stderr.write(`nsjail-ts: internal error: ${err.message}${debug ? "" : " (run with --debug for details)"}\n`);
-    if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
-    process.exitCode = ExitCode.Internal;
-  },
-);
+const load = bundleLoader();
+if (load) load("cli/cli.js");
+else await import("./cli.js");
