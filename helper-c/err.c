@@ -43,18 +43,29 @@ static void one_line(char *s)
 			*s = '?';
 }
 
+/* The machine's well-known refusals, each with its cause and what to do: user namespaces above all, whose
+ * EPERM alone tells a user nothing: the sysctls, Ubuntu's AppArmor restriction, a container's seccomp profile. */
 static const char *hint_for(const struct ctx *c, const struct herr *e)
 {
 	unsigned type = e->op_index < c->plan->n_ops ? c->plan->ops[e->op_index].type : 0;
-	if (type == OP_UNSHARE_USER && (e->err_no == EPERM || e->err_no == ENOSPC || e->err_no == EACCES || e->err_no == EINVAL))
-		return "unprivileged user namespaces are disabled here: check sysctl kernel.unprivileged_userns_clone=1, "
-		       "user.max_user_namespaces > 0, Ubuntu's kernel.apparmor_restrict_unprivileged_userns=0, "
-		       "or the seccomp profile of the container this runs in";
+	if (type == OP_UNSHARE_USER && (e->err_no == EPERM || e->err_no == EACCES))
+		return "this machine refuses unprivileged user namespaces: allow them with sysctl kernel.unprivileged_userns_clone=1 "
+		       "and user.max_user_namespaces > 0; on Ubuntu 23.10+ set kernel.apparmor_restrict_unprivileged_userns=0 "
+		       "or give node and nsjail-ts-helper an AppArmor profile with `userns,`; in a container, use a seccomp "
+		       "profile that allows CLONE_NEWUSER; `nsjail-ts doctor` shows what is allowed";
+	if (type == OP_UNSHARE_USER && e->err_no == ENOSPC)
+		return "the limit on user namespaces is reached (0 disables them): raise sysctl user.max_user_namespaces, "
+		       "or end other sandboxes; `nsjail-ts doctor` shows what is allowed";
+	if (type == OP_UNSHARE_USER && e->err_no == EUSERS)
+		return "user namespaces nest at most 32 deep: run nsjail-ts from fewer nested sandboxes";
+	if (type == OP_UNSHARE_USER && e->err_no == EINVAL)
+		return "this kernel has no user namespaces (CONFIG_USER_NS): use a kernel built with them; "
+		       "`nsjail-ts doctor` shows what is allowed";
 	if (type == OP_PROC && e->err_no == EPERM)
 		return "the kernel refuses a new proc mount when /proc is partly masked (as in many containers): "
 		       "run on a host, or share the PID namespace";
 	if (type == OP_UNSHARE && e->err_no == ENOSPC)
-		return "a namespace limit was reached: check the user.max_*_namespaces sysctls";
+		return "a namespace limit was reached: raise the user.max_*_namespaces sysctls, or end other sandboxes";
 	return NULL;
 }
 
@@ -73,7 +84,7 @@ static void write_all(int fd, const char *s, size_t n)
 
 void herr_report(const struct ctx *c, const struct herr *e)
 {
-	char msg[1024], line[1200];
+	char msg[1024], line[1600];
 	const char *origin = e->op_index < c->plan->n_ops ? c->plan->ops[e->op_index].items[0].str : "";
 	if (e->exit_code == EXIT_NOT_FOUND || e->exit_code == EXIT_NOT_EXECUTABLE || e->exit_code == EXIT_TIMEOUT)
 		snprintf(msg, sizeof msg, "%s", e->what);
@@ -83,12 +94,9 @@ void herr_report(const struct ctx *c, const struct herr *e)
 		snprintf(msg, sizeof msg, "%s%s%s", origin, *origin ? ": " : "", e->what);
 	one_line(msg);
 	const char *hint = hint_for(c, e);
-	int n = snprintf(line, sizeof line, "nsjail-ts: %s\n", msg);
+	/* One line: the failure, then its cause and fix. */
+	int n = snprintf(line, sizeof line, "nsjail-ts: %s%s%s\n", msg, hint ? ": " : "", hint ? hint : "");
 	write_all(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-	if (hint) {
-		n = snprintf(line, sizeof line, "nsjail-ts: hint: %s\n", hint);
-		write_all(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-	}
 	if (c->error_fd < 0)
 		return;
 	n = snprintf(line, sizeof line, "E %d %u %d %s\n", e->exit_code, e->op_index, e->err_no, msg);
