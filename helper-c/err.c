@@ -94,8 +94,9 @@ void herr_report(const struct ctx *c, const struct herr *e)
 		snprintf(msg, sizeof msg, "%s%s%s", origin, *origin ? ": " : "", e->what);
 	one_line(msg);
 	const char *hint = hint_for(c, e);
+	const char *level = c->level_prefix ? "<3>" : ""; /* bwrap --level-prefix: syslog's LOG_ERR */
 	/* One line: the failure, then its cause and fix. */
-	int n = snprintf(line, sizeof line, "nsjail-ts: %s%s%s\n", msg, hint ? ": " : "", hint ? hint : "");
+	int n = snprintf(line, sizeof line, "%snsjail-ts: %s%s%s\n", level, msg, hint ? ": " : "", hint ? hint : "");
 	write_all(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 	if (c->error_fd < 0)
 		return;

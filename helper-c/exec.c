@@ -44,19 +44,30 @@ static int close_between(unsigned first, unsigned last)
 	return 0;
 }
 
-/* Close every fd above 2 except the helper's own (error fd, host / and /proc), which are close-on-exec. */
+static int runs_as_pid1(const struct ctx *c)
+{
+	const struct op *exec = &c->plan->ops[c->plan->n_ops - 1];
+	return exec->type == OP_EXEC && (exec->flags & EXEC_AS_PID1);
+}
+
+/* Close every fd above 2 except the helper's own (error fd, host / and /proc), which are close-on-exec.
+ * A command that is PID 1 itself keeps the sync fd, as bwrap leaks it to the command then. An info fd still
+ * unwritten means no outer process and no init: this process is the sandbox's first, and writes it now. */
 int exec_close_fds(const struct ctx *c, struct herr *e)
 {
-	int keep[3] = { c->error_fd, c->proc_fd, c->host_fd };
-	for (int i = 0; i < 3; i++) /* sort the three */
-		for (int j = i + 1; j < 3; j++)
+	int info_fd = c->outer.info_fd;
+	info_write(c, &info_fd, getpid());
+	int sync = runs_as_pid1(c) ? c->sync_fd : -1;
+	int keep[4] = { c->error_fd, c->proc_fd, c->host_fd, sync };
+	for (int i = 0; i < 4; i++) /* sort the four */
+		for (int j = i + 1; j < 4; j++)
 			if (keep[j] < keep[i]) {
 				int t = keep[i];
 				keep[i] = keep[j];
 				keep[j] = t;
 			}
 	unsigned from = 3;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		if (keep[i] < (int)from)
 			continue;
 		if (close_between(from, (unsigned)keep[i] - 1) < 0)
@@ -67,6 +78,8 @@ int exec_close_fds(const struct ctx *c, struct herr *e)
 	}
 	if (close_between(from, ~0u) < 0)
 		return herr_fail(e, errno, "close fds from %u", from);
+	if (sync >= 0 && fcntl(sync, F_SETFD, 0) < 0)
+		return herr_fail(e, errno, "pass sync fd %d to the command", sync);
 	return 0;
 }
 
@@ -146,7 +159,8 @@ static int exec_failed(struct herr *e, int exit_code, int err, const char *cmd, 
 	return -1;
 }
 
-/* execvpe's search, with the PATH of the command's environment rather than the helper's. */
+/* execvpe's search, with the PATH of the command's environment rather than the helper's; argv[0] is then
+ * OP_ARGV0's value when the plan has one. */
 int exec_command(const struct ctx *c, const struct op *op, struct herr *e)
 {
 	char **argv = c->argv_override ? c->argv_override : str_items(op);
@@ -154,6 +168,8 @@ int exec_command(const struct ctx *c, const struct op *op, struct herr *e)
 	if (!argv || !envp)
 		return herr_fail(e, ENOMEM, "prepare the command");
 	const char *cmd = argv[0];
+	if (c->argv0)
+		argv[0] = c->argv0->items[1].str;
 	if (strchr(cmd, '/')) {
 		execve(cmd, argv, envp);
 		int err = errno;

@@ -55,6 +55,16 @@ struct outer {
 	const struct op *name_info;
 	int cg_leave_fd, cg_fd, cg_parent_fd;
 	const char *cg_name;
+	int info_fd;          /* bwrap's --info-fd: written once the sandbox's first process exists, then closed */
+	uint64_t unshared;    /* namespaces the plan unshares, for the info object */
+};
+
+#define MAX_HELD_FDS 64
+
+/* What init keeps open for the sandbox's life: the sync fd and the fds holding lock-file locks. */
+struct held {
+	int fds[MAX_HELD_FDS];
+	unsigned n;
 };
 
 /* State carried from one op to the next. */
@@ -70,6 +80,10 @@ struct ctx {
 	unsigned overlay_count;
 	char **fd_paths;      /* per op: for bind-fd, where its fd pointed when the helper started */
 	struct outer outer;
+	const struct op *argv0; /* OP_ARGV0, or NULL: argv[0] is the program looked up */
+	int sync_fd;          /* OP_SYNC_FD's fd, or -1 */
+	int level_prefix;     /* OP_LEVEL_PREFIX: error lines start with "<3>" */
+	struct held held;
 };
 
 /* The new root is assembled on a private staging tmpfs, first mounted over /tmp and then made the root
@@ -141,6 +155,14 @@ int mount_mqueue(struct ctx *c, const struct op *op, struct herr *e);
 /* net.c */
 int net_loopback_up(struct herr *e);
 
+/* hold.c: bwrap's fds and locks that live as long as the sandbox */
+int hold_block_fd(const struct op *op, struct herr *e);
+int hold_lock_file(struct ctx *c, const struct op *op, struct herr *e);
+int hold_sync_fd_prepare(struct ctx *c, struct herr *e);
+int hold_disable_userns(const struct ctx *c, struct herr *e);
+int hold_assert_no_userns(struct herr *e);
+int hold_close_others(const struct ctx *c);
+
 /* init.c */
 void init_block_relayed(sigset_t *old);
 int init_fork_pid_ns(struct ctx *c, const struct op *op, struct herr *e);
@@ -155,6 +177,8 @@ struct rusage;
 void outer_init(struct outer *o);
 int status_prepare(struct ctx *c, const struct op *op, struct herr *e);
 int name_take(struct ctx *c, const struct op *op, struct herr *e);
+int info_prepare(struct ctx *c, const struct op *op, struct herr *e);
+void info_write(const struct ctx *c, int *fd, pid_t child);
 void outer_started(const struct ctx *c, pid_t child);
 void outer_finished(const struct ctx *c, int status, const struct rusage *ru, long long wall_ms, int timed_out);
 

@@ -55,6 +55,8 @@ static void relay_until_exit(const struct ctx *c, pid_t child)
 {
 	int sfd = open_signalfd();
 	long long term_at = -1, kill_at = -1, began = now_ms();
+	int info_fd = c->outer.info_fd;
+	info_write(c, &info_fd, child);
 	outer_started(c, child);
 	unsigned long long seconds = c->time_limit ? c->time_limit->items[1].u64 : 0;
 	if (c->time_limit)
@@ -112,6 +114,10 @@ int init_fork_pid_ns(struct ctx *c, const struct op *op, struct herr *e)
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(alive[1]);
+	if (c->outer.info_fd >= 0) { /* the outer process writes it, with this process's pid */
+		close(c->outer.info_fd);
+		c->outer.info_fd = -1;
+	}
 	if (op->flags & FORK_DIE_WITH_PARENT) {
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 			return herr_fail(e, errno, "set parent-death signal");
@@ -145,6 +151,7 @@ static void init_loop(pid_t worker)
 int init_spawn(struct ctx *c, struct herr *e)
 {
 	sigset_t old;
+	info_write(c, &c->outer.info_fd, getpid()); /* no outer process: init is the sandbox's first process */
 	init_block_relayed(&old);
 	pid_t pid = fork();
 	if (pid < 0)
@@ -153,13 +160,13 @@ int init_spawn(struct ctx *c, struct herr *e)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return 0;
 	}
-	/* init keeps nothing the sandbox could reach: no fds above 2, not ptrace-able, dies with the relay */
-	sys_close_range(3, ~0u, 0);
+	/* init keeps nothing the sandbox could reach: no fds above 2 but the sync fd and the lock-file locks,
+	 * not ptrace-able, dies with the relay */
+	hold_close_others(c);
 	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getpid() != 1)
 		prctl(PR_SET_CHILD_SUBREAPER, 1); /* no PID namespace: still collect orphans */
-	(void)c;
 	init_loop(pid);
 	return 0;
 }

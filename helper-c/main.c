@@ -140,6 +140,13 @@ static int run_op(struct ctx *c, const struct op *op, struct herr *e)
 	case OP_STATUS: return status_prepare(c, op, e);
 	case OP_NAME: return name_take(c, op, e);
 	case OP_JOIN_NS: return join_namespaces(c, op, e);
+	case OP_INFO_FD: return info_prepare(c, op, e);
+	case OP_BLOCK_FD: return hold_block_fd(op, e);
+	case OP_LOCK_FILE: return hold_lock_file(c, op, e);
+	case OP_DISABLE_USERNS: return hold_disable_userns(c, e);
+	case OP_ASSERT_NO_USERNS: return hold_assert_no_userns(e);
+	case OP_SYNC_FD: return hold_sync_fd_prepare(c, e);
+	case OP_ARGV0: case OP_LEVEL_PREFIX:
 	case OP_ENV: case OP_TIME_LIMIT: case OP_MANIFEST:
 		return 0; /* data: read by exec, by the fork-pid-ns parent, and by the front end before the plan runs */
 	case OP_EXEC: return exec_command(c, op, e);
@@ -154,6 +161,14 @@ static void find_data_ops(struct ctx *c)
 			c->env = &c->plan->ops[i];
 		if (c->plan->ops[i].type == OP_TIME_LIMIT)
 			c->time_limit = &c->plan->ops[i];
+		if (c->plan->ops[i].type == OP_ARGV0)
+			c->argv0 = &c->plan->ops[i];
+		if (c->plan->ops[i].type == OP_SYNC_FD)
+			c->sync_fd = (int)c->plan->ops[i].items[1].u64;
+		if (c->plan->ops[i].type == OP_LEVEL_PREFIX)
+			c->level_prefix = 1;
+		if (c->plan->ops[i].type == OP_UNSHARE)
+			c->outer.unshared |= c->plan->ops[i].items[1].u64;
 	}
 }
 
@@ -195,7 +210,8 @@ int main(int argc, char **argv)
 	if (a.check)
 		return 0;
 
-	struct ctx c = { .plan = &plan, .root_fd = -1, .host_fd = -1, .error_fd = a.error_fd, .argv_override = a.argv };
+	struct ctx c = { .plan = &plan, .root_fd = -1, .host_fd = -1, .error_fd = a.error_fd, .argv_override = a.argv,
+	                 .sync_fd = -1 };
 	outer_init(&c.outer);
 	find_data_ops(&c);
 	mount_bind_fd_prepare(&c);

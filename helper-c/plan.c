@@ -58,6 +58,14 @@ static const struct op_spec specs[OP_TYPE_MAX + 1] = {
 	[OP_STATUS] = { "status", "us", STATUS_FD },
 	[OP_NAME] = { "name", "ssb", 0 },
 	[OP_JOIN_NS] = { "join-ns", "u", 0 },
+	[OP_ARGV0] = { "argv0", "s", 0 },
+	[OP_BLOCK_FD] = { "block-fd", "u", 0 },
+	[OP_INFO_FD] = { "info-fd", "u", 0 },
+	[OP_SYNC_FD] = { "sync-fd", "u", 0 },
+	[OP_LOCK_FILE] = { "lock-file", "s", 0 },
+	[OP_LEVEL_PREFIX] = { "level-prefix", "", 0 },
+	[OP_DISABLE_USERNS] = { "disable-userns", "", 0 },
+	[OP_ASSERT_NO_USERNS] = { "assert-no-userns", "", 0 },
 };
 
 const char *op_name(unsigned type)

@@ -97,7 +97,20 @@ enum op_type {
 	                          sandbox's life; its content is the started line, then info (status.c) */
 	OP_JOIN_NS = 43,       /* (origin, u64 pid) enter the namespaces and the root of a running sandbox's outer
 	                          helper process (pid), user namespace first; replaces unshare-user/unshare */
-	OP_TYPE_MAX = 43
+	OP_ARGV0 = 44,         /* (origin, str argv0) data: the command's argv[0], while OP_EXEC's first item (or the
+	                          command after --) stays the program looked up (bwrap --argv0) */
+	OP_BLOCK_FD = 45,      /* (origin, u64 fd) wait until the fd has data or reaches EOF, then close it */
+	OP_INFO_FD = 46,       /* (origin, u64 fd) write bwrap's --info-fd JSON ({"child-pid": N, ...}) to the fd once
+	                          the sandbox's first process exists, then close it */
+	OP_SYNC_FD = 47,       /* (origin, u64 fd) data: init keeps the fd open for the sandbox's life (the command
+	                          itself with EXEC_AS_PID1); needs a spawn op then */
+	OP_LOCK_FILE = 48,     /* (origin, str path) open path inside the new root and take a read lock (F_SETLK)
+	                          that init holds for the sandbox's life; after pivot-root, before spawn */
+	OP_LEVEL_PREFIX = 49,  /* (origin) data: the helper's error lines start with a syslog level, "<3>" */
+	OP_DISABLE_USERNS = 50, /* (origin) write 1 to user.max_user_namespaces of the sandbox's user namespace; the
+	                           later lock-mounts op then makes the one nested namespace that limit allows */
+	OP_ASSERT_NO_USERNS = 51, /* (origin) fail unless unshare(CLONE_NEWUSER) is refused */
+	OP_TYPE_MAX = 51
 };
 
 /* OP_BIND flags */
@@ -115,7 +128,7 @@ enum op_type {
 /* OP_ENV flags */
 #define ENV_CLEAR 0x1      /* start from an empty environment */
 /* OP_EXEC flags */
-#define EXEC_AS_PID1 0x1   /* reserved for --as-pid-1 */
+#define EXEC_AS_PID1 0x1   /* no init: the command itself is PID 1 of the new PID namespace (bwrap --as-pid-1) */
 /* OP_STATUS flags */
 #define STATUS_FD 0x1      /* item 1 is an inherited fd to write to */
 

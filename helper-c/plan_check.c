@@ -116,6 +116,12 @@ static int check_outer_values(const struct op *op, struct plan_err *pe)
 		if (op->items[1].u64 == 0)
 			return plan_err_set(pe, op->items[1].offset, "join-ns op: pid 0");
 		return at_most(op, 1, INT_MAX, pe);
+	case OP_INFO_FD: case OP_SYNC_FD: case OP_BLOCK_FD:
+		return at_most(op, 1, INT_MAX, pe);
+	case OP_ARGV0:
+		return nonempty(op, 1, pe);
+	case OP_LOCK_FILE:
+		return abs_path_ok(op, 1, pe);
 	default:
 		return 0;
 	}
@@ -186,7 +192,7 @@ static int is_mount_op(unsigned t)
 static int once(unsigned t)
 {
 	return t != OP_UNSHARE && t != OP_RLIMIT && t != OP_SECCOMP && t != OP_SETSID && t != OP_CHDIR &&
-	       t != OP_NO_NEW_PRIVS && t != OP_LOOPBACK_UP && !is_mount_op(t);
+	       t != OP_NO_NEW_PRIVS && t != OP_LOOPBACK_UP && t != OP_LOCK_FILE && !is_mount_op(t);
 }
 
 /* What the order walk has seen so far. */
@@ -200,7 +206,43 @@ struct order_state {
 static int is_early(unsigned t)
 {
 	return t == OP_JOIN_CGROUP || t == OP_TIME_LIMIT || t == OP_CGROUP_REMOVE || t == OP_STATUS || t == OP_NAME ||
-	       t == OP_JOIN_NS;
+	       t == OP_JOIN_NS || t == OP_INFO_FD || t == OP_LEVEL_PREFIX;
+}
+
+/* The ops that bwrap's fd and user namespace flags bring: where each may stand relative to the others. */
+static int check_bwrap_step(const struct order_state *s, const struct op *op, struct plan_err *pe)
+{
+	unsigned t = op->type;
+	const char *n = op_name(t);
+	if (t == OP_SECCOMP && !s->count[OP_NO_NEW_PRIVS])
+		return plan_err_set(pe, op->offset, "seccomp op needs an earlier no-new-privs op");
+	if (t == OP_LOCK_FILE && (!s->root_done || s->count[OP_SPAWN]))
+		return plan_err_set(pe, op->offset, "lock-file op must come after pivot-root and before spawn");
+	if ((t == OP_DISABLE_USERNS || t == OP_ASSERT_NO_USERNS) && (!s->root_done || s->count[OP_SET_IDS]))
+		return plan_err_set(pe, op->offset, "%s op must come after pivot-root and before set-ids", n);
+	if (t == OP_DISABLE_USERNS && (!s->count[OP_UNSHARE_USER] || s->count[OP_LOCK_MOUNTS]))
+		return plan_err_set(pe, op->offset, "disable-userns op needs an earlier unshare-user op and a later lock-mounts op");
+	if (t == OP_LOCK_MOUNTS && s->count[OP_ASSERT_NO_USERNS])
+		return plan_err_set(pe, op->offset, "lock-mounts op after assert-no-userns");
+	if (t == OP_BLOCK_FD && s->count[OP_CLOSE_FDS])
+		return plan_err_set(pe, op->offset, "block-fd op must come before close-fds");
+	return 0;
+}
+
+/* What the whole plan must hold once every op was seen, for the ops of check_bwrap_step. */
+static int check_bwrap_plan(const struct plan *p, const struct order_state *s, struct plan_err *pe)
+{
+	const struct op *exec = &p->ops[p->n_ops - 1];
+	int as_pid1 = exec->type == OP_EXEC && (exec->flags & EXEC_AS_PID1);
+	if (as_pid1 && !s->count[OP_FORK_PID_NS])
+		return plan_err_set(pe, exec->offset + 2, "exec op: as-pid-1 flag without a fork-pid-ns op");
+	if (as_pid1 && s->count[OP_LOCK_FILE])
+		return plan_err_set(pe, exec->offset + 2, "exec op: as-pid-1 flag with lock-file ops (no init to hold the locks)");
+	if ((s->count[OP_LOCK_FILE] || (s->count[OP_SYNC_FD] && !as_pid1)) && !s->count[OP_SPAWN])
+		return plan_err_set(pe, p->len, "lock-file and sync-fd ops need a spawn op (an init to hold them)");
+	if (s->count[OP_DISABLE_USERNS] && !s->count[OP_LOCK_MOUNTS])
+		return plan_err_set(pe, p->len, "disable-userns op needs a later lock-mounts op");
+	return 0;
 }
 
 static int check_outer_step(const struct order_state *s, const struct op *op, struct plan_err *pe)
@@ -222,7 +264,7 @@ static int check_step(struct order_state *s, const struct op *op, const struct p
 	int joined = s->count[OP_JOIN_NS] > 0;
 	if (once(t) && s->count[t] > 1)
 		return plan_err_set(pe, op->offset, "%s op appears more than once", n);
-	if (check_outer_step(s, op, pe) < 0)
+	if (check_outer_step(s, op, pe) < 0 || check_bwrap_step(s, op, pe) < 0)
 		return -1;
 	if (t == OP_UNSHARE_USER && s->other_seen)
 		return plan_err_set(pe, op->offset, "unshare-user op must come first (after join-cgroup/time-limit)");
@@ -279,5 +321,5 @@ int plan_check_order(const struct plan *p, struct plan_err *pe)
 		return plan_err_set(pe, p->len, "time-limit op needs a fork-pid-ns op to enforce it");
 	if ((s.count[OP_STATUS] || s.count[OP_NAME] || s.count[OP_CGROUP_REMOVE]) && !s.count[OP_FORK_PID_NS])
 		return plan_err_set(pe, p->len, "status, name and cgroup-remove ops need a fork-pid-ns op (the outer process)");
-	return 0;
+	return check_bwrap_plan(p, &s, pe);
 }

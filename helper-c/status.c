@@ -1,9 +1,10 @@
 /* status.c — what the outer process reports about the sandbox: JSON status lines and the named registry entry.
  *
  * Status lines (one JSON object per line, to the --json-status-fd fd and the --status-file file):
- *   {"event":"started","pid":P,"helper":H,"time_ms":T,"ns":{"user":I,"mnt":I,"pid":I,"uts":I,"ipc":I,"net":I,"cgroup":I}}
- *   {"event":"exited","exit_code":N|"signal":"SIGX","wall_ms":W,"cpu_ms":C,"max_rss_kb":R,"limit":"time"|...|null}
- * P is the host pid of the sandbox's first process (init), H the outer helper's. The namespace inodes are
+ *   {"event":"started","child-pid":P,"pid":P,"helper":H,"time_ms":T,"ns":{"user":I,"mnt":I,"pid":I,"uts":I,"ipc":I,"net":I,"cgroup":I}}
+ *   {"event":"exited","exit-code":E,"exit_code":N|"signal":"SIGX","wall_ms":W,"cpu_ms":C,"max_rss_kb":R,"limit":"time"|...|null}
+ * "child-pid" and "exit-code" are the members bwrap's --json-status-fd objects carry (E is 128 + the signal
+ * for a killed command, as bwrap reports it). P is the host pid of the sandbox's first process (init), H the outer helper's. The namespace inodes are
  * read from the outer process's own /proc/self/ns: it made every namespace init lives in (the PID one is
  * its pid_for_children), and init itself is not dumpable, so nobody could read its links.
  *
@@ -12,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,7 +29,7 @@
 void outer_init(struct outer *o)
 {
 	*o = (struct outer){ .status_fd = -1, .status_file_fd = -1, .name_dir_fd = -1, .name_fd = -1,
-	                     .cg_leave_fd = -1, .cg_fd = -1, .cg_parent_fd = -1 };
+	                     .cg_leave_fd = -1, .cg_fd = -1, .cg_parent_fd = -1, .info_fd = -1 };
 }
 
 int status_prepare(struct ctx *c, const struct op *op, struct herr *e)
@@ -43,6 +45,15 @@ int status_prepare(struct ctx *c, const struct op *op, struct herr *e)
 		if (c->outer.status_file_fd < 0)
 			return herr_fail(e, errno, "open status file `%s`", op->items[2].str);
 	}
+	return 0;
+}
+
+int info_prepare(struct ctx *c, const struct op *op, struct herr *e)
+{
+	int fd = (int)op->items[1].u64;
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) /* the command must not inherit it */
+		return herr_fail(e, errno, "info fd %d", fd);
+	c->outer.info_fd = fd;
 	return 0;
 }
 
@@ -110,6 +121,27 @@ static unsigned long long ns_inode(const struct ctx *c, const char *name)
 	return fstatat(c->proc_fd, path, &st, 0) == 0 ? (unsigned long long)st.st_ino : 0;
 }
 
+/* bwrap's --info-fd object, in bwrap's layout: the first process's pid, then the namespaces made for the
+ * sandbox in bwrap's order (the mount namespace always); written once, then the fd is closed. */
+void info_write(const struct ctx *c, int *fd, pid_t child)
+{
+	static const struct { const char *name, *link; uint64_t flag; } ns[] = {
+		{ "cgroup", "cgroup", CLONE_NEWCGROUP }, { "ipc", "ipc", CLONE_NEWIPC }, { "mnt", "mnt", 0 },
+		{ "net", "net", CLONE_NEWNET }, { "pid", "pid_for_children", CLONE_NEWPID }, { "uts", "uts", CLONE_NEWUTS },
+	};
+	if (*fd < 0)
+		return;
+	char out[512];
+	int n = snprintf(out, sizeof out, "{\n    \"child-pid\": %d", (int)child);
+	for (size_t i = 0; i < sizeof ns / sizeof *ns; i++)
+		if (!ns[i].flag || (c->outer.unshared & ns[i].flag))
+			n += snprintf(out + n, sizeof out - (size_t)n, ",\n    \"%s-namespace\": %llu", ns[i].name, ns_inode(c, ns[i].link));
+	n += snprintf(out + n, sizeof out - (size_t)n, "\n}\n");
+	write_all(*fd, out, (size_t)n);
+	close(*fd);
+	*fd = -1;
+}
+
 void outer_started(const struct ctx *c, pid_t child)
 {
 	if (c->outer.status_fd < 0 && c->outer.status_file_fd < 0 && c->outer.name_fd < 0)
@@ -118,9 +150,9 @@ void outer_started(const struct ctx *c, pid_t child)
 	clock_gettime(CLOCK_REALTIME, &now);
 	char line[1024];
 	int n = snprintf(line, sizeof line,
-	                 "{\"event\":\"started\",\"pid\":%d,\"helper\":%d,\"time_ms\":%lld,\"ns\":{\"user\":%llu,\"mnt\":%llu,"
+	                 "{\"event\":\"started\",\"child-pid\":%d,\"pid\":%d,\"helper\":%d,\"time_ms\":%lld,\"ns\":{\"user\":%llu,\"mnt\":%llu,"
 	                 "\"pid\":%llu,\"uts\":%llu,\"ipc\":%llu,\"net\":%llu,\"cgroup\":%llu}}\n",
-	                 (int)child, (int)getpid(), (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000,
+	                 (int)child, (int)child, (int)getpid(), (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000,
 	                 ns_inode(c, "user"), ns_inode(c, "mnt"), ns_inode(c, "pid_for_children"), ns_inode(c, "uts"),
 	                 ns_inode(c, "ipc"), ns_inode(c, "net"), ns_inode(c, "cgroup"));
 	status_line(c, line, (size_t)n);
@@ -170,10 +202,12 @@ void outer_finished(const struct ctx *c, int status, const struct rusage *ru, lo
 	if (c->outer.status_fd < 0 && c->outer.status_file_fd < 0)
 		return;
 	char how[64], lim[40], line[512];
+	/* "exit-code" as bwrap's json-status-fd reports it: 128 + the signal for a killed command */
 	if (WIFSIGNALED(status))
-		snprintf(how, sizeof how, "\"signal\":\"SIG%s\"", sigabbrev_np(WTERMSIG(status)) ?: "UNKNOWN");
+		snprintf(how, sizeof how, "\"exit-code\":%d,\"signal\":\"SIG%s\"", 128 + WTERMSIG(status),
+		         sigabbrev_np(WTERMSIG(status)) ?: "UNKNOWN");
 	else
-		snprintf(how, sizeof how, "\"exit_code\":%d", WEXITSTATUS(status));
+		snprintf(how, sizeof how, "\"exit-code\":%d,\"exit_code\":%d", WEXITSTATUS(status), WEXITSTATUS(status));
 	if (limit)
 		snprintf(lim, sizeof lim, "\"%s\"", limit);
 	else

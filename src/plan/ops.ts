@@ -52,6 +52,14 @@ export enum OpType {
   Status = 41,
   Name = 42,
   JoinNs = 43,
+  Argv0 = 44,
+  BlockFd = 45,
+  InfoFd = 46,
+  SyncFd = 47,
+  LockFile = 48,
+  LevelPrefix = 49,
+  DisableUserns = 50,
+  AssertNoUserns = 51,
 }
 
 /** OP_BIND flags */
@@ -66,6 +74,8 @@ export const OVERLAY_TMP = 0x1;
 export const OVERLAY_RO = 0x2;
 /** OP_ENV flags */
 export const ENV_CLEAR = 0x1;
+/** OP_EXEC flags */
+export const EXEC_AS_PID1 = 0x1;
 /** OP_FORK_PID_NS flags */
 export const FORK_DIE_WITH_PARENT = 0x1;
 /** OP_STATUS flags */
