@@ -2,7 +2,7 @@
 
 import { insideIds } from "./user.js";
 import { unshares, type CompileContext } from "./context.js";
-import { ENV_CLEAR, op, OpType, type Op } from "./ops.js";
+import { ENV_CLEAR, EXEC_AS_PID1, op, OpType, type Op } from "./ops.js";
 import type { Policy } from "../policy/types.js";
 
 /**
@@ -55,7 +55,9 @@ export function compileChdir(ctx: CompileContext): Op[] {
  */
 export function compileLockMounts(ctx: CompileContext): Op[] {
   const keepsCaps = (ctx.policy.capabilities?.keep ?? []).length > 0;
-  return keepsCaps && unshares(ctx, "mount") && unshares(ctx, "user") ? [op(OpType.LockMounts, ctx.originOf("/capabilities"))] : [];
+  // disableUserns needs the nested namespace too: the command must not live where the limit was set.
+  const origin = ctx.originOf(keepsCaps ? "/capabilities" : "/disableUserns");
+  return (keepsCaps || ctx.policy.disableUserns) && unshares(ctx, "mount") && unshares(ctx, "user") ? [op(OpType.LockMounts, origin)] : [];
 }
 
 export function compileSetIds(ctx: CompileContext): Op[] {
@@ -72,11 +74,13 @@ export function compileNoNewPrivs(ctx: CompileContext): Op[] {
   return [op(OpType.NoNewPrivs, ctx.originOf(""))];
 }
 
-export function compileSeccompLoad(ctx: CompileContext): Op[] {
-  return ctx.seccompProgram.length ? [op(OpType.Seccomp, ctx.originOf("/seccomp"), [ctx.seccompProgram])] : [];
-}
-
+/** The environment recipe, argv[0] when it differs from the program, and the exec (as PID 1 itself with asPid1). */
 export function compileExec(ctx: CompileContext): Op[] {
   const recipe = envRecipe(ctx.policy);
-  return [op(OpType.Env, ctx.originOf("/env"), recipe.items, recipe.clear ? ENV_CLEAR : 0), op(OpType.Exec, "command line", ctx.command)];
+  const argv0 = ctx.policy.argv0 !== undefined ? [op(OpType.Argv0, ctx.originOf("/argv0"), [ctx.policy.argv0])] : [];
+  return [
+    op(OpType.Env, ctx.originOf("/env"), recipe.items, recipe.clear ? ENV_CLEAR : 0),
+    ...argv0,
+    op(OpType.Exec, "command line", ctx.command, ctx.policy.asPid1 ? EXEC_AS_PID1 : 0),
+  ];
 }

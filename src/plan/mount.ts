@@ -49,6 +49,10 @@ function compileMount(ctx: CompileContext, m: Mount, at: string): Op[] {
     }
     case "remount-ro":
       return [op(OpType.RemountRo, origin, [m.dst])];
+    case "chmod":
+      return [op(OpType.Chmod, origin, [m.dst, BigInt(convert("mode", () => parseMode(m.mode, 0o755)))])];
+    case "bind-fd":
+      return [op(OpType.BindFd, origin, [BigInt(m.fd), m.dst], m.rw ? BIND_RW : 0)];
     case "overlay": {
       for (const [i, lower] of m.lower.entries()) {
         if (!ctx.hostPathExists(lower)) throw policyErrorAt(ctx, `${at}/lower/${i}`, `overlay lower directory ${lower} does not exist`);

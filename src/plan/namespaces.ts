@@ -1,6 +1,7 @@
 // The namespaces other than user: unshared together, owned by the new user namespace.
 
 import { policyErrorAt, unshares, type CompileContext } from "./context.js";
+import { needsInit } from "./fds.js";
 import { FORK_DIE_WITH_PARENT, op, OpType, type Op } from "./ops.js";
 
 export const CLONE_FLAGS = {
@@ -28,9 +29,17 @@ export function compilePidFork(ctx: CompileContext): Op[] {
   return [op(OpType.ForkPidNs, ctx.originOf("/namespaces/pid"), [], flags)];
 }
 
-/** PID 1 stays as init (reaps, relays signals); the command runs as its child. */
+/**
+ * PID 1 stays as init (reaps, relays signals); the command runs as its child. Without a PID namespace an
+ * init still stays behind when it must hold lock files or the sync fd; with asPid1 there is none.
+ */
 export function compileSpawn(ctx: CompileContext): Op[] {
-  return unshares(ctx, "pid") ? [op(OpType.Spawn, ctx.originOf("/namespaces/pid"))] : [];
+  if (ctx.policy.asPid1) {
+    if (!unshares(ctx, "pid")) throw policyErrorAt(ctx, "/asPid1", "asPid1 needs the PID namespace (namespaces.pid must not be false)");
+    return [];
+  }
+  if (unshares(ctx, "pid")) return [op(OpType.Spawn, ctx.originOf("/namespaces/pid"))];
+  return needsInit(ctx) ? [op(OpType.Spawn, ctx.originOf(ctx.policy.lockFiles?.length ? "/lockFiles" : "/fds/sync"))] : [];
 }
 
 export function compileHostname(ctx: CompileContext): Op[] {

@@ -2,10 +2,8 @@
 
 import type { CompileContext } from "./context.js";
 import { compileCaps } from "./caps.js";
-import {
-  compileChdir, compileCloseFds, compileExec, compileLockMounts, compileNoNewPrivs, compileSeccompLoad,
-  compileSession, compileSetIds,
-} from "./exec.js";
+import { compileChdir, compileCloseFds, compileExec, compileLockMounts, compileNoNewPrivs, compileSession, compileSetIds } from "./exec.js";
+import { compileAssertUserns, compileBlock, compileDisableUserns, compileHeld, compileReporting, compileSeccompLoad } from "./fds.js";
 import { compileRlimits, compileTimeLimit } from "./limits.js";
 import { compileMounts } from "./mount.js";
 import { compileHostname, compileLoopback, compileNamespaces, compilePidFork, compileSpawn } from "./namespaces.js";
@@ -20,6 +18,7 @@ type Step = readonly [name: string, compile: (ctx: CompileContext) => Op[]];
  * helper's own setup syscalls never have to pass the filter.
  */
 export const SETUP_ORDER: readonly Step[] = [
+  ["reporting", compileReporting],
   ["time-limit", compileTimeLimit],
   ["user", compileUser],
   ["namespaces", compileNamespaces],
@@ -27,12 +26,16 @@ export const SETUP_ORDER: readonly Step[] = [
   ["mounts", compileMounts],
   ["hostname", compileHostname],
   ["loopback", compileLoopback],
+  ["held", compileHeld],
   ["spawn", compileSpawn],
   ["session", compileSession],
   ["rlimits", compileRlimits],
   ["chdir", compileChdir],
+  ["disable-userns", compileDisableUserns],
   ["lock-mounts", compileLockMounts],
+  ["assert-userns", compileAssertUserns],
   ["ids", compileSetIds],
+  ["block", compileBlock],
   ["close-fds", compileCloseFds],
   ["caps", compileCaps],
   ["no-new-privs", compileNoNewPrivs],

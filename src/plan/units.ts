@@ -16,7 +16,7 @@ export function parseSize(value: string | number): bigint {
 /** A file mode given as an octal string ("0755", "1777") or a number. */
 export function parseMode(value: string | number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  const mode = typeof value === "number" ? value : /^[0-7]{1,4}$/.test(value) ? parseInt(value, 8) : NaN;
+  const mode = typeof value === "number" ? value : /^0?[0-7]{1,4}$/.test(value) ? parseInt(value, 8) : NaN;
   if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) throw new Error(`mode ${JSON.stringify(value)} is not an octal mode like "0755"`);
   return mode;
 }

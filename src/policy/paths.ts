@@ -47,7 +47,7 @@ interface Covering {
 
 /** Does this mount keep the command from writing at its destination? */
 function isReadOnly(kind: string, m: ObjectNode): boolean {
-  if (kind === "bind") return !flag(m, "rw");
+  if (kind === "bind" || kind === "bind-fd") return !flag(m, "rw");
   if (kind === "tmpfs" || kind === "file") return flag(m, "ro");
   if (kind === "overlay") return !m.entries.has("upper") && !flag(m, "tmp");
   return false;
@@ -55,12 +55,12 @@ function isReadOnly(kind: string, m: ObjectNode): boolean {
 
 function isWritable(kind: string, m: ObjectNode): boolean {
   if (kind === "dev" || kind === "mqueue") return true;
-  if (kind === "bind" || kind === "tmpfs" || kind === "file" || kind === "overlay") return !isReadOnly(kind, m);
+  if (kind === "bind" || kind === "bind-fd" || kind === "tmpfs" || kind === "file" || kind === "overlay") return !isReadOnly(kind, m);
   return false;
 }
 
 function describeMount(kind: string): string {
-  return kind === "bind" || kind === "overlay" || kind === "tmpfs" ? `${kind} mount` : `${kind} entry`;
+  return kind === "bind" || kind === "bind-fd" || kind === "overlay" || kind === "tmpfs" ? `${kind} mount` : `${kind} entry`;
 }
 
 /** Normalise the paths of one mount in place (it is a private copy). */
@@ -110,7 +110,7 @@ function checkMounts(policy: ObjectNode, warnings: string[]): void {
       if (earlier) earlier.readOnly = true;
       continue;
     }
-    if (kind === "dir") continue; // creates a directory; over an existing mount it changes nothing
+    if (kind === "dir" || kind === "chmod") continue; // over an existing mount these change no mount
     if (earlier) {
       const what = `${describeMount(kind)} on ${JSON.stringify(dst)}`;
       const hidden = `the ${earlier.readOnly ? "read-only " : ""}${describeMount(earlier.kind)} at ${formatOrigin(earlier.at)}`;

@@ -39,8 +39,14 @@ export interface OverlayMount extends Documented {
   work?: string;
   tmp?: boolean;
 }
+/** Change the mode of a path that exists inside by then (bwrap --chmod). */
+export interface ChmodMount extends Documented { type: "chmod"; dst: string; mode: string | number }
+/** Bind what an inherited file descriptor is open on (bwrap --bind-fd, --ro-bind-fd); read-only unless rw. */
+export interface BindFdMount extends Documented { type: "bind-fd"; fd: number; dst: string; rw?: boolean }
 export type Mount =
   | BindMount
+  | BindFdMount
+  | ChmodMount
   | TmpfsMount
   | ProcMount
   | DevMount
@@ -62,6 +68,8 @@ export const MOUNT_TYPES: readonly MountType[] = [
   "file",
   "remount-ro",
   "overlay",
+  "chmod",
+  "bind-fd",
 ];
 
 export type RlimitName = "as" | "cpu" | "fsize" | "nofile" | "nproc" | "core" | "stack" | "memlock" | "msgqueue";
@@ -140,4 +148,20 @@ export interface Policy extends Documented {
   seccomp?: SeccompPolicy;
   newSession?: boolean;
   dieWithParent?: boolean;
+  /** Compiled seccomp programs (base64 of struct sock_filter arrays), loaded in order after the filter of `seccomp`. */
+  seccompPrograms?: string[];
+  /** argv[0] the command sees, instead of the program name that is looked up. */
+  argv0?: string;
+  /** No init: the command itself is PID 1 of the new PID namespace. */
+  asPid1?: boolean;
+  /** Files inside the sandbox on which init holds a read lock while the sandbox runs. */
+  lockFiles?: string[];
+  /** Inherited file descriptors with a role: info (JSON about the sandbox), sync (kept open), block (waited on). */
+  fds?: { info?: number; sync?: number; block?: number } & Documented;
+  /** Keep the command from creating user namespaces (needs the user namespace). */
+  disableUserns?: boolean;
+  /** Fail unless creating a user namespace is refused inside. */
+  assertUsernsDisabled?: boolean;
+  /** nsjail-ts's own error lines start with a syslog level, "<3>". */
+  levelPrefix?: boolean;
 }
