@@ -3,6 +3,7 @@
 import { writeSync } from "node:fs";
 import { preparePlan, type PreparedPlan } from "../run/prepare.js";
 import { bwrapLayers, finishBwrapFlags } from "./flags/bwrap.js";
+import { levelTag } from "./flags/bwrap-state.js";
 import type { RunRequest } from "./flags/index.js";
 import { policyPath } from "./policy-arg.js";
 
@@ -15,6 +16,6 @@ export function prepareRequest(req: RunRequest): PreparedPlan {
     ...(req.bwrapMode ? { policyFile: null } : req.policy !== undefined ? { policyFile: policyPath(req.policy) } : {}),
   });
   // Synchronous: the process may be replaced by the helper right after, and pipe writes are async.
-  for (const w of prepared.warnings) writeSync(2, `nsjail-ts: warning: ${w}\n`);
+  for (const w of prepared.warnings) writeSync(2, `${levelTag(4)}nsjail-ts: warning: ${w}\n`);
   return prepared;
 }

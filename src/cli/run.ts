@@ -9,6 +9,7 @@ import { packageVersion } from "../run/paths.js";
 import { parseRunArgs } from "./args.js";
 import { allFlags, emptyRequest } from "./flags/index.js";
 import { prepareRequest } from "./request.js";
+import { levelTag } from "./flags/bwrap-state.js";
 
 /** `bwrapMode` starts from an empty policy, as bwrap does. Returns only for --help/--version. */
 export async function runCommand(argv: string[], bwrapMode: boolean, helpText: () => Promise<string>): Promise<number> {
@@ -27,7 +28,7 @@ export async function runCommand(argv: string[], bwrapMode: boolean, helpText: (
   const prepared = prepareRequest(req);
   // The run's own parts: a fresh cgroup (or the rlimit fallback), status lines, the name.
   const lifecycle = lifecyclePlan(prepared, req.command, lifecycleRequest(req.runtime));
-  for (const w of lifecycle.warnings) writeSync(2, `nsjail-ts: warning: ${w}\n`);
+  for (const w of lifecycle.warnings) writeSync(2, `${levelTag(4)}nsjail-ts: warning: ${w}\n`);
   const final = { ...prepared, ops: lifecycle.ops, plan: lifecycle.plan };
   // A plan that names a cgroup made for this one run must not be replayed from the cache.
   const cacheable = cache && lifecycle.cgroup === undefined;

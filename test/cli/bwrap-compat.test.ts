@@ -3,7 +3,7 @@
 
 import t, { type Test } from "tap";
 import { spawnSync } from "node:child_process";
-import { closeSync, copyFileSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, copyFileSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runAs, stageDir, tempDir, writeTestFile, type RunResult } from "../helpers/sandbox.js";
@@ -161,4 +161,150 @@ t.test("--overlay-src with --tmp-overlay, --ro-overlay and --overlay", async (t)
   t.equal(rw.stdout, "bottom\n", rw.stderr);
   t.equal(spawnSync("cat", [join(dir, "up", "c")], { encoding: "utf8" }).stdout, "kept\n", "writes went to RWSRC");
   t.equal(spawnSync("ls", [l1], { encoding: "utf8" }).stdout, "a\nb\n", "the lower layer is unchanged");
+});
+
+/** An fd open on the file `path` (a directory too), for the child as fd 3, 4, ... (closed here once passed). */
+function fdsOn(...paths: string[]): () => number[] {
+  return () => {
+    const fds = paths.map((p) => openSync(p, "r"));
+    setTimeout(() => fds.forEach((fd) => closeSync(fd)), 5000);
+    return fds;
+  };
+}
+
+/** A seccomp program compiled by nsjail-ts itself, denying mkdir with EPERM, as a file both sandboxes read. */
+function denyMkdirProgram(): string {
+  const policy = writeTestFile(work, "deny-mkdir.json", JSON.stringify({ seccomp: { default: "allow", rules: [{ action: "errno:EPERM", syscalls: ["mkdir", "mkdirat"] }] } }));
+  const out = join(work, "deny-mkdir.bpf");
+  const r = spawnSync(process.execPath, [join(stageDir(), "dist/cli/main.js"), "seccomp", "compile", "--policy", policy, "-o", out], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`seccomp compile failed: ${r.stderr}`);
+  return out;
+}
+
+t.test("--seccomp and --add-seccomp-fd load compiled programs from fds", async (t) => {
+  const bpf = denyMkdirProgram();
+  const script = "mkdir /t/x 2>/dev/null; echo mkdir=$?; touch /t/y && echo touch=ok";
+  await same(t, [...SYSTEM, "--tmpfs", "/t", "--seccomp", "3"], script, { fds: fdsOn(bpf) });
+  await same(t, [...SYSTEM, "--tmpfs", "/t", "--add-seccomp-fd", "3", "--add-seccomp-fd", "4"], script, { fds: fdsOn(bpf, bpf) });
+  await same(t, [...SYSTEM, "--tmpfs", "/t"], script);
+});
+
+t.test("--chmod, --bind-fd and --ro-bind-fd", async (t) => {
+  const dir = tempDir();
+  writeTestFile(dir, "f", "through the fd\n");
+  await same(t, [...SYSTEM, "--tmpfs", "/t", "--dir", "/t/d", "--chmod", "0710", "/t/d", "--chmod", "1777", "/t"], 'stat -c "%a %n" /t /t/d');
+  const probe = (p: string) => `cat ${p}/f; (echo x > ${p}/probe) 2>/dev/null && echo "${p} rw" || echo "${p} ro"`;
+  await same(t, [...SYSTEM, "--ro-bind-fd", "3", "/r", "--bind-fd", "4", "/w"], `${probe("/r")}; ${probe("/w")}`, { fds: fdsOn(dir, dir) });
+});
+
+t.test("--as-pid-1: the command is PID 1 itself", async (t) => {
+  const script = 'echo $$; [ "$(cut -d" " -f2 /proc/1/stat)" = "(sh)" ] && echo pid-1-is-sh || echo pid-1-is-init';
+  await same(t, [...SYSTEM, "--proc", "/proc", "--unshare-pid", "--as-pid-1"], script);
+  await same(t, [...SYSTEM, "--proc", "/proc", "--unshare-pid"], script);
+  const r = await both([...SYSTEM, "--as-pid-1"], "echo ran");
+  t.not(r.bwrap.code, 0, "bwrap refuses --as-pid-1 without --unshare-pid");
+  t.equal(r.ours.code, 2, "so do we, as a usage error");
+  t.equal(r.ours.stdout, "");
+});
+
+// --argv0 and --level-prefix are newer than the bwrap Debian ships: their effect is checked directly.
+const ours = (args: string[], opts: { input?: string } = {}) => runAs(process.execPath, [driver, stageDir(), empty, ...SYSTEM, ...args], opts);
+
+t.test("--argv0 sets the command's argv[0], the program is still looked up by its name", async (t) => {
+  const r = await ours(["--proc", "/proc", "--argv0", "renamed", "--", "sh", "-c", 'echo "$0"; tr "\\0" "\\n" < /proc/$$/cmdline | head -1']);
+  t.equal(r.stdout, "renamed\nrenamed\n", r.stderr);
+  const bash = await ours(["--argv0", "-sh", "--", "sh", "-c", 'echo "$0"']);
+  t.equal(bash.stdout, "-sh\n", "any value, even one a shell reads as a login shell");
+});
+
+t.test("--level-prefix starts error lines with <3>", async (t) => {
+  const r = await ours(["--level-prefix", "--", "/nonexistent"]);
+  t.equal(r.code, 127);
+  t.match(r.stderr, /^<3>nsjail-ts: \/nonexistent: /);
+  const plain = await ours(["--", "/nonexistent"]);
+  t.match(plain.stderr, /^nsjail-ts: \/nonexistent: /, "without it, no level");
+});
+
+t.test("--info-fd gets bwrap's JSON once the sandbox starts", async (t) => {
+  for (const ns of [[], ["--unshare-pid", "--unshare-uts", "--unshare-ipc"]]) {
+    const keys: string[][] = [];
+    for (const tool of ["bwrap", "ours"] as const) {
+      const file = writeTestFile(work, `info-${tool}`, "", 0o666);
+      const fd = openSync(file, "w");
+      const argv = [...SYSTEM, ...ns, "--info-fd", "3", "--", "sh", "-c", "true"];
+      const r = tool === "bwrap" ? await runAs("bwrap", argv, { extraFds: [fd] }) : await runAs(process.execPath, [driver, stageDir(), empty, ...argv], { extraFds: [fd] });
+      closeSync(fd);
+      t.equal(r.code, 0, `${tool} ran`, { stderr: r.stderr });
+      const text = readFileSync(file, "utf8");
+      t.match(text, /^\{\n {4}"child-pid": [1-9]\d*,\n/, `${tool}: bwrap's layout`);
+      const info = JSON.parse(text) as Record<string, number>;
+      keys.push(Object.keys(info));
+      for (const v of Object.values(info)) t.type(v, "number");
+    }
+    t.same(keys[1], keys[0], `the same members ${ns.join(" ")}`);
+  }
+});
+
+t.test("--block-fd waits for data, then closes the fd; --sync-fd stays with init", async (t) => {
+  await same(t, [...SYSTEM, "--block-fd", "3"], "echo ran; cat <&3 2>/dev/null || echo fd-3-closed", { fds: fdOf("block", "xyz\n") });
+  await same(t, [...SYSTEM, "--block-fd", "3"], "echo ran", { fds: () => [openSync("/dev/null", "r")] });
+  // A pipe that gets its data only later: the command must not run before.
+  const fifoDir = tempDir();
+  const fifo = join(fifoDir, "fifo");
+  spawnSync("mkfifo", ["-m", "0666", fifo]);
+  const started = Date.now();
+  const writer = setTimeout(() => spawnSync("sh", ["-c", `echo go > ${fifo}`]), 700);
+  const r = await runAs(process.execPath, [driver, stageDir(), empty, ...SYSTEM, "--block-fd", "3", "--", "sh", "-c", "echo ran"], { extraFds: [openSync(fifo, "r+")] });
+  clearTimeout(writer);
+  t.equal(r.stdout, "ran\n", r.stderr);
+  t.ok(Date.now() - started >= 650, "the command ran only once the fifo had data");
+  const has3 = '[ -e /proc/self/fd/3 ] && echo has-fd-3 || echo no-fd-3';
+  const devNull = () => [openSync("/dev/null", "r")];
+  await same(t, [...SYSTEM, "--proc", "/proc", "--unshare-pid", "--sync-fd", "3"], has3, { fds: devNull });
+  await same(t, [...SYSTEM, "--proc", "/proc", "--unshare-pid", "--as-pid-1", "--sync-fd", "3"], has3, { fds: devNull });
+  await same(t, [...SYSTEM, "--proc", "/proc", "--sync-fd", "3"], has3, { fds: devNull });
+});
+
+const havePython = spawnSync("python3", ["--version"]).status === 0;
+t.test("--lock-file: init holds a read lock, so the command cannot take a write lock", { skip: havePython ? false : "python3 is not installed" }, async (t) => {
+  const dir = tempDir();
+  writeTestFile(dir, "lock", "", 0o666);
+  const tryLock = "python3 -c 'import fcntl; f = open(\"/l/lock\", \"r+\")\ntry:\n  fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB); print(\"free\")\nexcept OSError: print(\"locked\")'";
+  await same(t, [...SYSTEM, "--bind", dir, "/l", "--lock-file", "/l/lock"], tryLock);
+  await same(t, [...SYSTEM, "--bind", dir, "/l", "--unshare-pid", "--lock-file", "/l/lock"], tryLock);
+  await same(t, [...SYSTEM, "--bind", dir, "/l"], tryLock);
+  const missing = await both([...SYSTEM, "--lock-file", "/nonexistent"], "echo ran");
+  t.not(missing.bwrap.code, 0);
+  t.not(missing.ours.code, 0);
+  t.equal(missing.ours.stdout, "");
+});
+
+t.test("--disable-userns and --assert-userns-disabled", async (t) => {
+  const tryUserns = "unshare -U true 2>/dev/null && echo can || echo cannot";
+  await same(t, [...SYSTEM, "--unshare-user", "--disable-userns"], tryUserns);
+  await same(t, [...SYSTEM, "--unshare-user"], tryUserns);
+  await same(t, [...SYSTEM, "--unshare-user", "--disable-userns", "--assert-userns-disabled"], "echo ran");
+  await same(t, [...SYSTEM, "--unshare-user", "--cap-add", "ALL", "--disable-userns"], tryUserns);
+  const without = await both([...SYSTEM, "--disable-userns"], "echo ran");
+  t.not(without.bwrap.code, 0, "bwrap wants --unshare-user");
+  t.equal(without.ours.code, 2, "so do we");
+  const r = await both([...SYSTEM, "--assert-userns-disabled"], "echo ran");
+  t.not(r.bwrap.code, 0, "bwrap refuses: user namespaces work inside");
+  t.not(r.ours.code, 0, "so do we");
+  t.equal(r.ours.stdout, "");
+  t.match(r.ours.stderr, /creation of new user namespaces was not disabled/);
+});
+
+t.test("--json-status-fd carries bwrap's child-pid and exit-code members", async (t) => {
+  for (const tool of ["bwrap", "nsjail-ts"] as const) {
+    const file = writeTestFile(work, `status-${tool}`, "", 0o666);
+    const fd = openSync(file, "w");
+    const argv = [...SYSTEM, "--unshare-pid", "--json-status-fd", "3", "--", "sh", "-c", "exit 3"];
+    const r = tool === "bwrap" ? await runAs("bwrap", argv, { extraFds: [fd] }) : await runAs(process.execPath, [join(stageDir(), "dist/cli/main.js"), "bwrap", ...argv], { extraFds: [fd] });
+    closeSync(fd);
+    t.equal(r.code, 3, `${tool} exits as the command did`, { stderr: r.stderr });
+    const lines = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    t.type(lines[0]!["child-pid"], "number", `${tool}: the first object has child-pid`);
+    t.equal(lines.at(-1)!["exit-code"], 3, `${tool}: the last object has exit-code`);
+  }
 });

@@ -2,7 +2,7 @@
 // named usage error (exit 2) for every flag nsjail-ts has no mechanism for.
 
 import t, { type Test } from "tap";
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseRunArgs } from "../../src/cli/args.js";
@@ -178,10 +178,61 @@ t.test("--args reads NUL-separated options from an fd and applies them in place"
 });
 
 t.test("every unsupported flag is a named one-line usage error", async (t) => {
-  t.ok(BWRAP_UNSUPPORTED_FLAGS.length >= 20);
+  t.same(BWRAP_UNSUPPORTED_FLAGS.map((f) => f.names[0]).sort(), ["--exec-label", "--file-label", "--pidns", "--userns", "--userns-block-fd", "--userns2"]);
   for (const f of BWRAP_UNSUPPORTED_FLAGS) {
     const name = f.names[0]!;
-    const values = Array.from({ length: f.arity }, (_, i) => (i === 0 && f.arity === 2 && name === "--chmod" ? "0700" : i === f.arity - 1 && f.arity > 1 ? "/x" : "3"));
+    const values = Array.from({ length: f.arity }, () => "3");
     usage(t, [name, ...values, "true"], new RegExp(`^${name} is not supported: \\S`));
   }
+  const selinux = existsSync("/sys/fs/selinux/enforce");
+  if (!selinux) usage(t, ["--exec-label", "system_u:system_r:container_t:s0", "true"], /^--exec-label is not supported: SELinux is not enabled on this system/);
+});
+
+t.test("--seccomp and --add-seccomp-fd read whole programs from their fds, and not both", async (t) => {
+  const prog = Buffer.alloc(16, 1);
+  const one = parse(["--seccomp", fdWith(t, "prog", prog), "true"]);
+  t.same(merged(one).seccomp, { preset: "none" }, "--seccomp replaces the filter");
+  t.same(merged(one).seccompPrograms, [prog.toString("base64")]);
+  const two = parse(["--add-seccomp-fd", fdWith(t, "p1", prog), "--add-seccomp-fd", fdWith(t, "p2", Buffer.alloc(8, 2)), "true"]);
+  t.same(merged(two).seccompPrograms, [prog.toString("base64"), Buffer.alloc(8, 2).toString("base64")], "one layer, programs in order");
+  t.equal(merged(two).seccomp, undefined, "--add-seccomp-fd keeps the policy's filter");
+  usage(t, ["--seccomp", fdWith(t, "odd", Buffer.alloc(12)), "true"], /--seccomp \d+: invalid seccomp data: 12 bytes is not a whole number of 8-byte instructions/);
+  usage(t, ["--add-seccomp-fd", fdWith(t, "empty", ""), "true"], /--add-seccomp-fd \d+: invalid seccomp data: 0 bytes/);
+  usage(t, ["--seccomp", fdWith(t, "big", Buffer.alloc(8 * 4097)), "true"], /4097 instructions, more than 4096/);
+  usage(t, ["--seccomp", fdWith(t, "a", prog), "--add-seccomp-fd", fdWith(t, "b", prog), "true"], /--add-seccomp-fd cannot be combined with --seccomp/);
+  usage(t, ["--add-seccomp-fd", fdWith(t, "c", prog), "--seccomp", fdWith(t, "d", prog), "true"], /--seccomp cannot be combined with --add-seccomp-fd/);
+});
+
+t.test("--chmod, --bind-fd and --ro-bind-fd are mounts in command-line order", async (t) => {
+  const fd = fdWith(t, "dirfd", "x");
+  const req = parse(["--tmpfs", "/t", "--chmod", "1777", "t", "--bind-fd", fd, "/w", "--ro-bind-fd", fd, "/r", "true"]);
+  t.same(mounts(req), [
+    { type: "tmpfs", dst: "/t", mode: "0755" },
+    { type: "chmod", dst: "/t", mode: "01777" },
+    { type: "bind-fd", fd: Number(fd), dst: "/w", rw: true },
+    { type: "bind-fd", fd: Number(fd), dst: "/r" },
+  ]);
+  usage(t, ["--chmod", "888", "/t", "true"], /--chmod takes an octal mode <= 07777, got "888"/);
+  usage(t, ["--bind-fd", "999", "/w", "true"], /--bind-fd: file descriptor 999 is not open/);
+  usage(t, ["--ro-bind-fd", "x", "/w", "true"], /--ro-bind-fd: invalid file descriptor "x"/);
+});
+
+t.test("process flags: --argv0, --as-pid-1, --level-prefix, fds with a role, lock files, user namespaces", async (t) => {
+  const fd = fdWith(t, "role", "x");
+  const req = parse(["--unshare-pid", "--unshare-user", "--argv0", "name", "--as-pid-1", "--info-fd", fd, "--sync-fd", fd, "--block-fd", fd, "--disable-userns", "--assert-userns-disabled", "true"], true);
+  const p = merged(req);
+  t.equal(p.argv0, "name");
+  t.equal(p.asPid1, true);
+  t.equal(p.disableUserns, true);
+  t.equal(p.assertUsernsDisabled, true);
+  t.same(req.layers.flatMap((l) => (l.policy.fds ? [l.policy.fds] : [])), [{ info: Number(fd) }, { sync: Number(fd) }, { block: Number(fd) }]);
+  const locks = parse(["--lock-file", "/a", "--lock-file", "b", "true"]);
+  t.same(merged(locks).lockFiles, ["/a", "/b"]);
+  usage(t, ["--as-pid-1", "true"], /^--as-pid-1 requires --unshare-pid/, true);
+  usage(t, ["--disable-userns", "true"], /^--disable-userns requires --unshare-user/, true);
+  usage(t, ["--unshare-pid", "--as-pid-1", "--lock-file", "/a", "true"], /--lock-file cannot be combined with --as-pid-1/);
+  usage(t, ["--lock-file", "/a", "--as-pid-1", "true"], /--as-pid-1 cannot be combined with --lock-file/);
+  usage(t, ["--argv0", "", "true"], /--argv0: the value must not be empty/);
+  usage(t, ["--info-fd", "999", "true"], /--info-fd: file descriptor 999 is not open/);
+  usage(t, ["--sync-fd", "-1", "true"], /--sync-fd: invalid file descriptor "-1"/);
 });

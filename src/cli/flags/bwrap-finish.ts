@@ -20,6 +20,8 @@ export function finishBwrapFlags(req: RunRequest): void {
   if (req.bwrapMode) {
     if (req.policy !== undefined) throw usageError("--policy cannot be used in bwrap mode, which starts from an empty sandbox (run nsjail-ts --policy ... instead)");
     if (s.hostname !== undefined && s.ns.uts !== true) throw usageError("--hostname requires --unshare-uts (or --unshare-all)");
+    if (s.asPid1 && s.ns.pid !== true) throw usageError("--as-pid-1 requires --unshare-pid (or --unshare-all)");
+    if (s.disableUserns && s.ns.user !== true) throw usageError("--disable-userns requires --unshare-user (or --unshare-all)");
   }
   s.finished = true;
 }
@@ -47,8 +49,12 @@ function below(path: string, dir: string): string | undefined {
 export function dirExistsInside(path: string, mounts: readonly Mount[]): boolean {
   let exists = path === "/";
   for (const m of mounts) {
-    if (m.type === "remount-ro") continue;
+    if (m.type === "remount-ro" || m.type === "chmod") continue;
     const dst = m.type === "bind" ? (m.dst ?? m.src) : m.dst;
+    if (m.type === "bind-fd") {
+      if (below(dst, path) !== undefined) exists = true; // what the fd names is not known here: assume a directory
+      continue;
+    }
     if (below(dst, path) !== undefined && dst !== path) {
       exists = true; // parents of a mount point are created
       continue;

@@ -4,7 +4,7 @@
 import { usageError } from "../../errors.js";
 import type { Mount } from "../../policy/types.js";
 import type { FlagSpec, RunRequest } from "./types.js";
-import { bwrapFlag, bwrapState, destination, hostPath, layer, octalMode, readFd } from "./bwrap-state.js";
+import { bwrapFlag, bwrapState, destination, hostPath, layer, octalMode, openFd, readFd } from "./bwrap-state.js";
 
 function addMount(req: RunRequest, flag: string, values: string[], mount: Mount): void {
   layer(req, flag, values, { mounts: [mount] });
@@ -58,6 +58,21 @@ function fileFromFd(name: string, defaultMode: number, ro: boolean, help: string
   });
 }
 
+/** bwrap --bind-fd/--ro-bind-fd: what the caller opened; the helper checks it is still what the path names. */
+function bindFd(name: string, rw: boolean, help: string): FlagSpec {
+  return bwrapFlag({
+    names: [name],
+    arity: 2,
+    values: "FD DEST",
+    help,
+    apply: (r, [fd, dst]) => {
+      const m: Mount = { type: "bind-fd", fd: openFd(name, fd!), dst: destination(name, dst!) };
+      if (rw) m.rw = true;
+      addMount(r, name, [fd!, dst!], m);
+    },
+  });
+}
+
 function simple(name: string, type: "proc" | "dev" | "mqueue" | "remount-ro", help: string): FlagSpec {
   return bwrapFlag({
     names: [name],
@@ -84,6 +99,18 @@ export const BWRAP_MOUNT_FLAGS: FlagSpec[] = [
   bind("--dev-bind-try", { rw: true, dev: true, optional: true }, "as --dev-bind, skipped when SRC does not exist"),
   bind("--ro-bind", {}, "bind the host path SRC read-only on DEST"),
   bind("--ro-bind-try", { optional: true }, "as --ro-bind, skipped when SRC does not exist"),
+  bindFd("--bind-fd", true, "bind the directory or file open as FD read-write on DEST"),
+  bindFd("--ro-bind-fd", false, "bind the directory or file open as FD read-only on DEST"),
+  bwrapFlag({
+    names: ["--chmod"],
+    arity: 2,
+    values: "OCTAL PATH",
+    help: "change the mode of PATH, which must exist inside by then",
+    apply: (r, [mode, path]) => {
+      const m: Mount = { type: "chmod", dst: destination("--chmod", path!), mode: `0${octalMode("--chmod", mode!).toString(8).padStart(3, "0")}` };
+      addMount(r, "--chmod", [mode!, path!], m);
+    },
+  }),
   simple("--remount-ro", "remount-ro", "make the mount at DEST read-only (that mount only, not those below it)"),
   simple("--proc", "proc", "mount a procfs for the sandbox's PID namespace on DEST"),
   simple("--dev", "dev", "mount a minimal /dev (null, zero, full, random, urandom, tty, pts, shm) on DEST"),

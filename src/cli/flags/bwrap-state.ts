@@ -1,7 +1,7 @@
 // What bubblewrap-style flags carry from one flag to the next (--perms, --size, --overlay-src, the
 // running environment and capability sets), and the value checks they share.
 
-import { readFileSync } from "node:fs";
+import { fstatSync, readFileSync } from "node:fs";
 import { isAbsolute, posix, resolve } from "node:path";
 import { usageError } from "../../errors.js";
 import type { Policy } from "../../policy/types.js";
@@ -23,6 +23,13 @@ export interface BwrapState {
   ns: Partial<Record<string, boolean>>;
   hostname?: string;
   chdir?: string;
+  /** The single layer of --add-seccomp-fd programs, and whether --seccomp was given (bwrap refuses both). */
+  addedSeccomp?: string[];
+  seccompFd?: boolean;
+  /** The single layer of --lock-file paths. */
+  lockFiles?: string[];
+  asPid1?: boolean;
+  disableUserns?: boolean;
   /** Set once finishBwrapFlags has run, so calling it twice is harmless. */
   finished: boolean;
 }
@@ -95,6 +102,27 @@ export function octalMode(flag: string, value: string): number {
 export function fdNumber(flag: string, value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 0x7fffffff) throw usageError(`${flag}: invalid file descriptor ${JSON.stringify(value)}`);
   return Number(value);
+}
+
+/** An inherited fd that is open now: the sandbox uses it later, so a typo must fail here. */
+export function openFd(flag: string, value: string): number {
+  const fd = fdNumber(flag, value);
+  try {
+    fstatSync(fd);
+  } catch {
+    throw usageError(`${flag}: file descriptor ${fd} is not open`);
+  }
+  return fd;
+}
+
+/** bwrap --level-prefix: nsjail-ts's own lines then start with a syslog level (set while parsing, so it covers later usage errors too). */
+const diagnostics = { levelPrefix: false };
+export function setLevelPrefix(): void {
+  diagnostics.levelPrefix = true;
+}
+/** "<3>" for an error, "<4>" for a warning, or "" without --level-prefix. */
+export function levelTag(level: 3 | 4): string {
+  return diagnostics.levelPrefix ? `<${level}>` : "";
 }
 
 /** Everything readable from an inherited fd, as bwrap reads it at setup; a bad fd is a usage error. */
