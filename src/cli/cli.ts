@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ExitCode, NsjailError } from "../errors.js";
+import { levelTag } from "./flags/bwrap-state.js";
 import { runCommand } from "./run.js";
 import { usage } from "./usage.js";
 
@@ -47,7 +48,7 @@ main(process.argv.slice(2), basename(process.argv[1] ?? "")).then(
   },
   (e: unknown) => {
     if (e instanceof NsjailError) {
-      process.stderr.write(`nsjail-ts: ${e.message}\n`);
+      process.stderr.write(`${levelTag(3)}nsjail-ts: ${e.message}\n`);
       if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
       process.exitCode = e.code;
       return;

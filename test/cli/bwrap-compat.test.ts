@@ -308,3 +308,9 @@ t.test("--json-status-fd carries bwrap's child-pid and exit-code members", async
     t.equal(lines.at(-1)!["exit-code"], 3, `${tool}: the last object has exit-code`);
   }
 });
+
+t.test("--level-prefix also marks nsjail-ts's own usage errors", async (t) => {
+  const r = await runAs(process.execPath, [join(stageDir(), "dist/cli/main.js"), "bwrap", "--level-prefix", "--perms", "0700", "--ro-bind", "/", "/", "true"]);
+  t.equal(r.code, 2);
+  t.match(r.stderr, /^<3>nsjail-ts: --perms must be followed by/);
+});
