@@ -80,6 +80,26 @@ function requireFor(url) {
   };
 }
 const nodeModule = { ...nodeRequire("node:module"), createRequire: requireFor };
+// Node's own modules load when first used, not when a module naming them loads: a run that never hashes
+// never pays for node:crypto. Compiled code reaches them only as \`mod.name\` at the point of use.
+const builtins = new Map();
+function builtin(spec) {
+  let proxy = builtins.get(spec);
+  if (proxy) return proxy;
+  let real;
+  const get = () => (real ??= nodeRequire(spec));
+  proxy = new Proxy(Object.create(null), {
+    get: (_, key) => (key === "__esModule" ? undefined : get()[key]),
+    has: (_, key) => key in get(),
+    ownKeys: () => Reflect.ownKeys(get()),
+    getOwnPropertyDescriptor: (_, key) => {
+      const d = Reflect.getOwnPropertyDescriptor(get(), key);
+      return d && { ...d, configurable: true };
+    },
+  });
+  builtins.set(spec, proxy);
+  return proxy;
+}
 function load(id) {
   const hit = loaded.get(id);
   if (hit) return hit.exports;
@@ -88,7 +108,10 @@ function load(id) {
   const module = { exports: {} };
   loaded.set(id, module);
   const require = (spec) =>
-    spec.startsWith("./") || spec.startsWith("../") ? load(resolveId(id, spec)) : spec === "node:module" ? nodeModule : nodeRequire(spec);
+    spec.startsWith("./") || spec.startsWith("../") ? load(resolveId(id, spec))
+    : spec === "node:module" ? nodeModule
+    : spec.startsWith("node:") ? builtin(spec)
+    : nodeRequire(spec);
   def.call(undefined, module.exports, require, module, new URL(id, distUrl).href);
   return module.exports;
 }

@@ -1,7 +1,6 @@
 // The compiled ajv validator of policies/schema.json, with policies/seccomp.schema.json plugged in
 // under the URI that the policy schema's `seccomp` $ref resolves to.
 
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -97,8 +96,8 @@ export function policyValidator(): ValidateFunction {
 
 export type { ErrorObject };
 
-/** ajv's standalone CommonJS module is the validate function itself. */
-type Precompiled = ((data: unknown) => boolean) & { schemaHash: string };
+/** ajv's standalone CommonJS module is the validate function itself; it carries the schema texts it was made from. */
+type Precompiled = ((data: unknown) => boolean) & { schemaTexts: [string, string] };
 let precompiled: Precompiled | null | undefined;
 
 /**
@@ -111,10 +110,10 @@ export function precompiledCheck(data: unknown): boolean | undefined {
     const file = join(dirname(fileURLToPath(import.meta.url)), "validator.generated.cjs");
     if (existsSync(file)) {
       const texts = ["schema.json", "seccomp.schema.json"].map((n) => readFileSync(join(presetsDir(), n), "utf8"));
-      const hash = createHash("sha256").update(texts[0]!).update("\0").update(texts[1]!).digest("hex");
       // Loaded synchronously: the policy loader is synchronous, and the module is plain generated code.
       const mod = createRequire(import.meta.url)(file) as Precompiled;
-      if (mod.schemaHash === hash) precompiled = mod;
+      // The very texts, not a hash of them: comparing is cheaper than loading node:crypto on every start.
+      if (mod.schemaTexts?.[0] === texts[0] && mod.schemaTexts[1] === texts[1]) precompiled = mod;
     }
   }
   return precompiled ? precompiled(data) : undefined;
