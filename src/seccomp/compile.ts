@@ -10,6 +10,7 @@ import { buildProgram, tooLarge } from "./build.js";
 import { importDocker } from "./docker.js";
 import type { IrFilter } from "./ir.js";
 import { actionAt, normalizeRules } from "./normalize.js";
+import { precompiledDefault } from "./precompiled.js";
 import { policyFail, type CompileContext } from "./where.js";
 
 export interface CompileOptions {
@@ -23,6 +24,8 @@ export interface CompileOptions {
   /** Capabilities the sandbox keeps (Docker profiles' includes/excludes test them); default none. */
   keepCaps?: string[];
   locate?: (pointer: string) => { line: number; column: number } | undefined;
+  /** Take the default preset's program from the build when it still fits (default true); false always compiles. */
+  usePrecompiled?: boolean;
 }
 
 export interface CompileResult {
@@ -63,8 +66,25 @@ function presetFilter(ctx: CompileContext, name: unknown, pointer: string, kerne
   return { defaultAction: actionAt(sub, spec["default"], "/default", path), rules: normalizeRules(sub, spec["rules"], "/rules", kernel), abis: new Set(abisOf(ctx.arch)) };
 }
 
+/** The default preset alone (no rules, default or profile beside it): the build may have compiled it already. */
+function fromBuild(s: unknown, opts: CompileOptions): CompileResult | undefined {
+  if (opts.usePrecompiled === false || !isObj(s) || s["preset"] !== "default") return undefined;
+  if (Object.keys(s).some((k) => !["preset", "$comment", "description", "$schema"].includes(k))) return undefined;
+  const path = resolve(PRESET_DIR, "seccomp-default.json");
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return undefined; // compiling reports it with the policy's location
+  }
+  const program = precompiledDefault(opts.arch, text);
+  return program ? { program, warnings: [], files: [path] } : undefined;
+}
+
 /** Compiles `spec` (undefined: the default filter) for `opts.arch`; throws NsjailError(Policy) on bad input. */
 export function compileSeccomp(spec: SeccompPolicy | undefined, opts: CompileOptions): CompileResult {
+  const ready = fromBuild(spec ?? { preset: "default" }, opts);
+  if (ready) return ready;
   const ctx: CompileContext = {
     arch: opts.arch, pointer: opts.pointer, baseDir: opts.baseDir, keepCaps: opts.keepCaps ?? [],
     warnings: [], files: [], ...(opts.file !== undefined ? { file: opts.file } : {}), ...(opts.locate ? { locate: opts.locate } : {}),

@@ -1,0 +1,53 @@
+// The default filter as compiled at build time (scripts/build-seccomp.mjs), used only while every input
+// it was compiled from still holds: the preset's text, the kernel release, the compiler's modules.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { release } from "node:os";
+import { dirname, join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { SeccompArch } from "./abi.js";
+
+export const PRECOMPILED_FILE = "default.generated.json";
+
+interface Precompiled {
+  preset: string;
+  kernel: string;
+  /** Compiler module (path under dist/seccomp) → size in bytes. */
+  modules: Record<string, number>;
+  /** Arch → the program, base64. */
+  programs: Partial<Record<SeccompArch, string>>;
+}
+
+/** Every module of the seccomp compiler under `dir` (dist/seccomp), data tables included. */
+export function compilerModules(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith(".js"))
+    .map((e) => join(e.parentPath ?? e.path, e.name))
+    .sort();
+}
+
+let loaded: Precompiled | null | undefined;
+
+function load(): Precompiled | null {
+  const dir = dirname(fileURLToPath(import.meta.url));
+  let p: Precompiled;
+  try {
+    p = JSON.parse(readFileSync(join(dir, PRECOMPILED_FILE), "utf8")) as Precompiled;
+  } catch {
+    return null; // not built (or running from src/): compile
+  }
+  if (p.kernel !== release()) return null;
+  // The compiler as it was: same modules, same sizes (a recompiled compiler without this file rebuilt misses).
+  const now = compilerModules(dir);
+  if (now.length !== Object.keys(p.modules).length) return null;
+  for (const file of now) {
+    if (p.modules[relative(dir, file).split(sep).join("/")] !== statSync(file).size) return null;
+  }
+  return p;
+}
+
+/** The build's program for the default preset whose text is `presetText`, or undefined (then compile it). */
+export function precompiledDefault(arch: SeccompArch, presetText: string): Buffer | undefined {
+  if (loaded === undefined) loaded = load();
+  const b64 = loaded && loaded.preset === presetText ? loaded.programs[arch] : undefined;
+  return b64 === undefined ? undefined : Buffer.from(b64, "base64");
+}
