@@ -1,11 +1,13 @@
 /* front.c — nsjail-ts's entry point: run this invocation's cached plan when its manifest still holds,
- * else hand over to the compiler (Node), which compiles, caches the plan and execs the helper itself. */
+ * else run the compiler (Node) as a child that writes a fresh plan (and caches it), and run that plan. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "front.h"
@@ -14,6 +16,7 @@
 #define NODE_BIN ""
 #endif
 #define CACHE_ENV "NSJAIL_TS_CACHE_WRITE" /* to the compiler: "HELPER_ID|COMPILER_ID|PLAN_PATH" */
+#define PLAN_FD_ENV "NSJAIL_TS_PLAN_FD" /* to the compiler: write the plan to this fd and exit, do not run it */
 #define STATUS_ENV "NSJAIL_TS_CACHE_STATUS" /* when set, one line on stderr says hit or miss, and why */
 
 extern char **environ;
@@ -31,8 +34,9 @@ static void status(const char *what, const char *why)
 		fprintf(stderr, "nsjail-ts: cache: %s%s%s%s\n", what, why ? " (" : "", why ? why : "", why ? ")" : "");
 }
 
-/* Replace this process with `node ROOT/dist/cli/main.js ARGS...`; plan_path NULL: do not cache. */
-static void exec_compiler(const struct front_ids *ids, int argc, char **argv, const char *plan_path)
+/* Replace this process with `node ROOT/dist/cli/main.js ARGS...`; plan_path NULL: do not cache; plan_fd -1:
+ * the compiler runs what it compiles itself, else it writes the plan there. */
+static void exec_compiler(const struct front_ids *ids, int argc, char **argv, const char *plan_path, int plan_fd)
 {
 	char entry[sizeof ids->root + 32];
 	snprintf(entry, sizeof entry, "%s/dist/cli/main.js", ids->root);
@@ -52,11 +56,92 @@ static void exec_compiler(const struct front_ids *ids, int argc, char **argv, co
 		setenv(CACHE_ENV, val, 1);
 	} else
 		unsetenv(CACHE_ENV); /* only the front end asks the compiler to write a plan */
+	char num[16];
+	snprintf(num, sizeof num, "%d", plan_fd);
+	if (plan_fd >= 0)
+		setenv(PLAN_FD_ENV, num, 1);
+	else
+		unsetenv(PLAN_FD_ENV);
 	if (NODE_BIN[0])
 		execv(NODE_BIN, args); /* the node that built the package; else the one on PATH */
 	execvp("node", args);
 	fprintf(stderr, "nsjail-ts: cannot start the compiler (node %s): %s\n", entry, strerror(errno));
 	exit(EXIT_NOT_FOUND);
+}
+
+/* Up to PLAN_MAX_LEN + 1 bytes from the compiler's pipe (more is refused by plan_parse); NULL when out of memory. */
+static uint8_t *read_pipe(int fd, size_t *len)
+{
+	size_t cap = 16384, n = 0;
+	uint8_t *buf = malloc(cap);
+	while (buf && n <= PLAN_MAX_LEN) {
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break; /* a read error is a short plan: the child's exit code or plan_parse says what went wrong */
+		n += (size_t)r;
+		if (n == cap) {
+			uint8_t *more = realloc(buf, cap *= 2);
+			if (!more)
+				free(buf);
+			buf = more;
+		}
+	}
+	*len = n;
+	return buf;
+}
+
+static void compile_fail(const char *what)
+{
+	fprintf(stderr, "nsjail-ts: starting the compiler: %s: %s\n", what, strerror(errno));
+	exit(EXIT_SETUP);
+}
+
+/* Run the compiler as a child writing the plan to an inherited pipe, and return a memfd holding that plan.
+ * The compiler's output and errors are the user's; when it writes no plan (an error, --help), this process
+ * exits as it did. So nothing of Node is left once the plan runs, and no FFI is needed to hand it over. */
+static int compile_plan(const struct front_ids *ids, int argc, char **argv, const char *plan_path)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		compile_fail("pipe");
+	pid_t pid = fork();
+	if (pid < 0)
+		compile_fail("fork");
+	if (pid == 0) {
+		int w = fcntl(p[1], F_DUPFD, 3); /* without close-on-exec, and never one of 0-2 */
+		if (w < 0)
+			compile_fail("dup");
+		exec_compiler(ids, argc, argv, plan_path, w);
+	}
+	close(p[1]);
+	size_t len;
+	uint8_t *bytes = read_pipe(p[0], &len);
+	close(p[0]); /* a compiler still writing (a plan over the limit) gets EPIPE rather than blocking */
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			compile_fail("wait");
+	int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	if (code || !len)
+		exit(code); /* it printed what it had to say (an error, --help, --version) */
+	if (!bytes) {
+		errno = ENOMEM;
+		compile_fail("reading the plan");
+	}
+	int fd = memfd_create("nsjail-ts-plan", MFD_CLOEXEC);
+	size_t off = 0;
+	while (fd >= 0 && off < len) {
+		ssize_t r = write(fd, bytes + off, len - off);
+		if (r < 0 && errno != EINTR)
+			compile_fail("memfd");
+		off += r > 0 ? (size_t)r : 0;
+	}
+	free(bytes);
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0)
+		compile_fail("memfd");
+	return fd;
 }
 
 /* A subcommand is a module in dist/cli/commands (the compiler's rule); none of them runs a cached plan. */
@@ -85,7 +170,7 @@ static int wants_compiler(int argc, char **argv)
 static int run_plan(const struct front_ids *ids, int argc, char **argv, char ***argv_override)
 {
 	if (argc < 3 || argv[2][0] == '-' || (argc > 3 && (strcmp(argv[3], "--") || argc == 4)))
-		exec_compiler(ids, argc, argv, NULL);
+		exec_compiler(ids, argc, argv, NULL, -1);
 	int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "nsjail-ts: run-plan: cannot open %s: %s\n", argv[2], strerror(errno));
@@ -147,13 +232,15 @@ int front_main(int argc, char **argv, char ***argv_override)
 	}
 	if (argc > 1 && !strcmp(argv[1], "run-plan"))
 		return run_plan(&ids, argc, argv, argv_override);
-	if ((argc > 1 && is_subcommand(&ids, argv[1])) || wants_compiler(argc, argv))
-		exec_compiler(&ids, argc, argv, NULL);
+	if (argc > 1 && is_subcommand(&ids, argv[1]))
+		exec_compiler(&ids, argc, argv, NULL, -1);
+	if (wants_compiler(argc, argv))
+		return compile_plan(&ids, argc, argv, NULL);
 	if (cache_dir(dir, sizeof dir, &exists) < 0 || cache_key_path(dir, &ids, argc, argv, path, sizeof path) < 0)
-		exec_compiler(&ids, argc, argv, NULL);
+		return compile_plan(&ids, argc, argv, NULL);
 	int fd = exists ? cache_open_plan(path, why, sizeof why) : -1;
 	if (fd == -2)
-		exec_compiler(&ids, argc, argv, NULL);
+		return compile_plan(&ids, argc, argv, NULL);
 	if (fd >= 0 && plan_holds(fd, &ids, why, sizeof why)) {
 		status("hit", NULL);
 		return fd;
@@ -161,6 +248,5 @@ int front_main(int argc, char **argv, char ***argv_override)
 	status("miss", exists ? why : "no cache directory");
 	if (fd >= 0)
 		close(fd);
-	exec_compiler(&ids, argc, argv, path);
-	return -1; /* unreachable: exec_compiler does not return */
+	return compile_plan(&ids, argc, argv, path);
 }

@@ -36,8 +36,9 @@ int cache_dir(char *dir, size_t len, int *exists); /* -1 after a warning: do not
 int cache_key_path(const char *dir, const struct front_ids *ids, int argc, char **argv, char *path, size_t len);
 int cache_open_plan(const char *path, char *why, size_t why_len);
 
-/* front.c: invoked as "nsjail-ts": returns the fd of a plan to run (with *argv_override set for
- * run-plan's `-- CMD`), or never returns (the compiler was exec'd, or a usage error). */
+/* front.c: invoked as "nsjail-ts": returns the fd of a plan to run, cached or just compiled by a child
+ * (with *argv_override set for run-plan's `-- CMD`), or never returns (a subcommand's compiler was exec'd,
+ * the compiler wrote no plan, or a usage error). */
 int front_invoked(const char *argv0);
 int front_main(int argc, char **argv, char ***argv_override);
 

@@ -1,19 +1,22 @@
-// The run command: parse flags, compile the plan, and hand the process over to the helper.
+// The run command: parse flags, compile the plan, and hand the process over to the helper (or the plan
+// to the front end that started this compiler).
 
 import { cachePlan, takeCacheRequest, trackFlags } from "../cache/index.js";
 import { writeSync } from "node:fs";
 import { linuxSys } from "../ffi/linux.js";
 import { lifecyclePlan, lifecycleRequest } from "../run/status.js";
-import { execHelper } from "../run/handover.js";
+import { execHelper, sendPlan, takePlanFd } from "../run/handover.js";
 import { packageVersion } from "../run/paths.js";
 import { parseRunArgs } from "./args.js";
 import { allFlags, emptyRequest } from "./flags/index.js";
 import { prepareRequest } from "./request.js";
 import { levelTag } from "./flags/bwrap-state.js";
 
-/** `bwrapMode` starts from an empty policy, as bwrap does. Returns only for --help/--version. */
+/** `bwrapMode` starts from an empty policy, as bwrap does. Returns for --help/--version, and once the plan is
+ * written to the front end's fd; else the helper replaces this process. */
 export async function runCommand(argv: string[], bwrapMode: boolean, helpText: () => Promise<string>): Promise<number> {
   const cache = takeCacheRequest(); // before anything reads the environment
+  const planFd = takePlanFd();
   const flags = allFlags();
   const used = new Set<string>();
   const req = parseRunArgs(argv, emptyRequest(bwrapMode), trackFlags(flags, used));
@@ -27,10 +30,13 @@ export async function runCommand(argv: string[], bwrapMode: boolean, helpText: (
   }
   const prepared = prepareRequest(req);
   // The run's own parts: a fresh cgroup (or the rlimit fallback), status lines, the name.
-  const lifecycle = lifecyclePlan(prepared, req.command, lifecycleRequest(req.runtime));
+  const lifecycle = lifecyclePlan(prepared, req.command, { ...lifecycleRequest(req.runtime), ...(planFd === undefined ? {} : { frontPid: process.ppid }) });
   for (const w of lifecycle.warnings) writeSync(2, `${levelTag(4)}nsjail-ts: warning: ${w}\n`);
   const final = { ...prepared, ops: lifecycle.ops, plan: lifecycle.plan };
   // A plan that names a cgroup made for this one run must not be replayed from the cache.
   const cacheable = cache && lifecycle.cgroup === undefined;
-  execHelper(linuxSys(), cacheable ? cachePlan(cache, final, req, used, flags) : final.plan);
+  const plan = cacheable ? cachePlan(cache, final, req, used, flags) : final.plan;
+  if (planFd === undefined) execHelper(linuxSys(), plan);
+  sendPlan(planFd, plan); // no koffi: the front end runs it
+  return 0;
 }

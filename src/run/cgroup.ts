@@ -71,9 +71,11 @@ const LEAF = "nsjail-ts-leaf";
  * controllers down (the root cgroup, or a delegated inner node); its parent when that one is delegated
  * (a sibling of the caller, as under systemd's user manager); or the caller's own cgroup made an inner
  * node when we are alone in it (a `systemd-run --user --scope -p Delegate=yes` scope): we move into a
- * leaf child first, since the kernel hands controllers down only from cgroups without processes.
+ * leaf child first, since the kernel hands controllers down only from cgroups without processes. With
+ * frontPid, the front end that started this compiler (and will run the plan) moves with us.
  */
-export function chooseCgroupBase(host: CgroupHost, needed: string[], selfPid = process.pid): CgroupBase | string {
+export function chooseCgroupBase(host: CgroupHost, needed: string[], selfPid = process.pid, frontPid?: number): CgroupBase | string {
+  const ours = [selfPid, ...(frontPid !== undefined ? [frontPid] : [])].map(String);
   const own = host.own;
   if (usableBase(own, needed)) return { base: own, leave: own };
   const parent = dirname(own);
@@ -85,11 +87,11 @@ export function chooseCgroupBase(host: CgroupHost, needed: string[], selfPid = p
     return `the cgroup ${own} is not delegated to this user`;
   }
   const procs = words(join(own, "cgroup.procs"));
-  if (procs.some((p) => p !== String(selfPid))) return `the cgroup ${own} holds other processes, so it cannot hand controllers down`;
+  if (procs.some((p) => !ours.includes(p))) return `the cgroup ${own} holds other processes, so it cannot hand controllers down`;
   try {
     const leaf = join(own, LEAF);
     if (!existsSync(leaf)) mkdirSync(leaf);
-    writeFileSync(join(leaf, "cgroup.procs"), String(selfPid));
+    for (const pid of ours) writeFileSync(join(leaf, "cgroup.procs"), pid);
     writeFileSync(join(own, "cgroup.subtree_control"), needed.map((c) => `+${c}`).join(" "));
     return { base: own, leave: leaf };
   } catch (e) {

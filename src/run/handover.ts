@@ -1,9 +1,39 @@
-// Hand the terminal over to the helper: put the plan in a memfd and execve, so no Node stays resident.
+// Hand the terminal over to the helper: put the plan in a memfd and execve, so no Node stays resident;
+// or, under the front end (helper-c/front.c), write the plan to the pipe it gave and let it run the plan.
 
+import { closeSync, fstatSync, writeSync } from "node:fs";
 import { NsjailError, ExitCode } from "../errors.js";
 import type { Sys } from "../ffi/sys.js";
 import { fdsNamedBy } from "../plan/fds.js";
 import { helperPath } from "./paths.js";
+
+/** Set by the front end when it runs the compiler as its child: the fd to write the plan to. */
+export const PLAN_FD_ENV = "NSJAIL_TS_PLAN_FD";
+
+/** Read and remove the front end's plan fd, so neither the policy nor the command ever sees it. */
+export function takePlanFd(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const value = env[PLAN_FD_ENV];
+  delete env[PLAN_FD_ENV];
+  return value !== undefined && /^\d{1,9}$/.test(value) && Number(value) > 2 ? Number(value) : undefined;
+}
+
+function fdMissing(fd: number): NsjailError {
+  return new NsjailError(ExitCode.Usage, `file descriptor ${fd}, which the sandbox is to use, is not open`);
+}
+
+/** Give `plan` to the front end through `fd` (it runs the plan once this process exits). */
+export function sendPlan(fd: number, plan: Buffer): void {
+  for (const named of fdsNamedBy(plan)) {
+    try {
+      if (named === fd) throw new Error("the plan's own pipe"); // the front end had no such fd: it made this one
+      fstatSync(named); // the front end, whose fds these are too, must have it open
+    } catch {
+      throw fdMissing(named);
+    }
+  }
+  for (let off = 0; off < plan.length; ) off += writeSync(fd, plan, off);
+  closeSync(fd);
+}
 
 /** Flush and replace this process with the helper running `plan` (with `command`, the plan's is replaced). Returns only by throwing. */
 export function execHelper(sys: Sys, plan: Buffer, env: NodeJS.ProcessEnv = process.env, command: string[] = []): never {
@@ -17,7 +47,7 @@ export function execHelper(sys: Sys, plan: Buffer, env: NodeJS.ProcessEnv = proc
     try {
       sys.keepAcrossExec(named);
     } catch {
-      throw new NsjailError(ExitCode.Usage, `file descriptor ${named}, which the sandbox is to use, is not open`);
+      throw fdMissing(named);
     }
   }
   const helper = helperPath();

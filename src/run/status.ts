@@ -16,6 +16,9 @@ export interface LifecycleRequest {
   name?: string;
   statusFd?: number;
   statusFile?: string;
+  /** The front end that started this compiler and runs the plan (helper-c/front.c): it joins the cgroup,
+   * so the cgroup is named after it, and it moves with us when we make our own cgroup an inner node. */
+  frontPid?: number;
 }
 
 /** Where the cgroup detection and the registry look; tests point them at fake trees. */
@@ -53,7 +56,7 @@ function originOf(resolved: ResolvedPolicy): (p: string) => string {
 }
 
 /** The cgroup part: a fresh cgroup with the limits, or the rlimit fallback and one warning line. */
-function cgroupPart(prepared: PreparedPlan, hasOuter: boolean, host: LifecycleHost): { l: LifecycleOps; warning?: string; dir?: string } {
+function cgroupPart(prepared: PreparedPlan, hasOuter: boolean, host: LifecycleHost, frontPid?: number): { l: LifecycleOps; warning?: string; dir?: string } {
   const cg = prepared.resolved.policy.limits?.cgroup;
   if (!cg) return { l: {} };
   const at = originOf(prepared.resolved);
@@ -67,12 +70,12 @@ function cgroupPart(prepared: PreparedPlan, hasOuter: boolean, host: LifecycleHo
   const needed = [...new Set(settings.map((s) => controllerOf(s.file)))];
   const hostInfo = findCgroupHost(host.procSelf);
   let reason = typeof hostInfo === "string" ? hostInfo : undefined;
-  const base = typeof hostInfo === "string" ? undefined : chooseCgroupBase(hostInfo, needed);
+  const base = typeof hostInfo === "string" ? undefined : chooseCgroupBase(hostInfo, needed, process.pid, frontPid);
   if (typeof base === "string") reason = base;
   if (!hasOuter) reason = "the sandbox has no PID namespace, so no outer process could remove its cgroup";
   if (base !== undefined && typeof base !== "string" && !reason) {
     try {
-      const dir = createSandboxCgroup(base.base, settings);
+      const dir = createSandboxCgroup(base.base, settings, frontPid ?? process.pid); // a stale sweep checks this pid
       return { l: { cgroup: { dir, leave: base.leave } }, dir };
     } catch (e) {
       reason = `cannot create a cgroup in ${base.base}: ${(e as Error).message}`;
@@ -90,7 +93,7 @@ export function lifecyclePlan(prepared: PreparedPlan, command: string[], req: Li
   if (!hasOuter && (req.name !== undefined || req.statusFd !== undefined || req.statusFile !== undefined)) {
     throw new NsjailError(ExitCode.Usage, "--name, --json-status-fd and --status-file need the PID namespace (namespaces.pid), whose outer process reports and cleans up");
   }
-  const cg = cgroupPart(prepared, hasOuter, host);
+  const cg = cgroupPart(prepared, hasOuter, host, req.frontPid);
   const l: LifecycleOps = { ...cg.l };
   if (req.statusFd !== undefined || req.statusFile !== undefined) {
     l.status = { ...(req.statusFd !== undefined ? { fd: req.statusFd } : {}), ...(req.statusFile !== undefined ? { file: req.statusFile } : {}) };

@@ -10,7 +10,7 @@ export interface Front {
   root: string;
   home: string;
   /** Run `nsjail-ts ARGS` as the test uid with the cache status line on; env adds to a small base. */
-  run(args: string[], opts?: { env?: Record<string, string>; cwd?: string }): Promise<RunResult>;
+  run(args: string[], opts?: { env?: Record<string, string>; cwd?: string; input?: string; onSpawn?: (pid: number) => void }): Promise<RunResult>;
 }
 
 /** A private package copy (node_modules linked) and a home of its own, hence an empty cache. */
@@ -28,6 +28,8 @@ export function privateFront(): Front {
       runAs(join(root, "helper-c/build/nsjail-ts"), args, {
         cwd: opts.cwd ?? cwd,
         env: { ...baseEnv(home), NSJAIL_TS_CACHE_STATUS: "1", ...opts.env },
+        ...(opts.input !== undefined ? { input: opts.input } : {}),
+        ...(opts.onSpawn ? { onSpawn: opts.onSpawn } : {}),
       }),
   };
 }

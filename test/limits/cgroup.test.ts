@@ -50,6 +50,10 @@ t.test("detection: the caller's cgroup, its delegated parent, a scope we are alo
 
   const crowded = fakeTree("/user/s.scope", { "user/s.scope/cgroup.procs": "1\n2\n", "user/s.scope/cgroup.controllers": "memory", "user/s.scope/cgroup.subtree_control": "" });
   t.match(chooseCgroupBase(findCgroupHost(crowded.proc) as never, ["memory"], 2), /holds other processes/);
+  const front = fakeTree("/user/f.scope", { "user/f.scope/cgroup.procs": "1\n2\n", "user/f.scope/cgroup.controllers": "memory", "user/f.scope/cgroup.subtree_control": "" });
+  const h4 = findCgroupHost(front.proc) as { own: string; mount: string };
+  t.same(chooseCgroupBase(h4, ["memory"], 2, 1), { base: h4.own, leave: join(h4.own, "nsjail-ts-leaf") }, "the front end that runs the plan is not another process");
+  t.equal(readFileSync(join(h4.own, "nsjail-ts-leaf/cgroup.procs"), "utf8"), "1", "it moved into the leaf too (last)");
 
   const none = fakeTree("/", {});
   writeFileSync(join(none.proc, "mountinfo"), "22 1 0:5 / / rw - ext4 /dev/sda rw\n");

@@ -1,0 +1,90 @@
+// A cold run through the front end: the compiler is the front end's child and has exited before the
+// command starts; its output, its errors and its exit code are the front end's own.
+
+import t from "tap";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { tempDir, writeTestFile } from "../helpers/sandbox.js";
+import { cacheLines, privateFront } from "./front.js";
+
+interface Proc {
+  pid: number;
+  ppid: number;
+  comm: string;
+  argv0: string;
+}
+
+/** Every process on the host (those that exit while read are skipped). */
+function processes(): Proc[] {
+  return readdirSync("/proc").flatMap((name) => {
+    if (!/^\d+$/.test(name)) return [];
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const comm = readFileSync(`/proc/${name}/comm`, "utf8").trim();
+      const argv0 = readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0")[0] ?? "";
+      return [{ pid: Number(name), ppid, comm, argv0 }];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** `pid` and all its descendants. */
+function tree(pid: number): Proc[] {
+  const all = processes();
+  const out = all.filter((p) => p.pid === pid);
+  for (let i = 0; i < out.length; i++) out.push(...all.filter((p) => p.ppid === out[i]!.pid));
+  return out;
+}
+
+const isNode = (p: Proc): boolean => p.comm === "node" || /(^|\/)node$/.test(p.argv0);
+
+t.test("no node process is alive while a cold run's command runs", async (t) => {
+  const f = privateFront();
+  let front = -1;
+  const run = f.run(["--no-cache", "--", "sleep", "3"], { onSpawn: (pid) => (front = pid) });
+  let seen: Proc[] = [];
+  for (let i = 0; i < 200 && !seen.some((p) => p.comm === "sleep"); i++) {
+    await sleep(25);
+    seen = tree(front);
+  }
+  t.ok(seen.some((p) => p.comm === "sleep"), "the command started under the front end");
+  t.same(seen.filter(isNode), [], "neither the front end nor anything under it is node");
+  t.match(seen[0]?.argv0 ?? "", /(^|\/)nsjail-ts$/, "the process the user started is still the front end");
+  const r = await run;
+  t.equal(r.code, 0, r.stderr);
+});
+
+t.test("through the front end, the compiler's errors, output and exit codes are unchanged", async (t) => {
+  const f = privateFront();
+  const dir = tempDir();
+  const bad = writeTestFile(dir, "bad.json", JSON.stringify({ extends: "default", hostname: 7 }));
+  for (const extra of [["--no-cache"], []]) {
+    const r = await f.run([...extra, "--policy", bad, "--", "/bin/true"], { cwd: dir });
+    t.equal(r.code, 122, `a policy error ${extra.join(" ")}`);
+    const lines = r.stderr.split("\n").filter((l) => l && !l.startsWith("nsjail-ts: cache: "));
+    t.equal(lines.length, 1, r.stderr);
+    t.match(lines[0], /^nsjail-ts: bad\.json:\d+:\d+ #\/hostname: expected a host name/);
+    t.equal(r.stdout, "");
+  }
+  const usage = await f.run(["--no-cache", "--bogus", "--", "/bin/true"]);
+  t.equal(usage.code, 2);
+  t.match(usage.stderr, /^nsjail-ts: unknown option --bogus/);
+  const version = await f.run(["--no-cache", "--version"]);
+  t.equal(version.code, 0);
+  t.match(version.stdout, /^nsjail-ts \d+\.\d+\.\d+\n$/);
+  const exit = await f.run(["--no-cache", "--", "sh", "-c", "echo out; echo err >&2; exit 7"]);
+  t.equal(exit.code, 7, "the command's exit code");
+  t.equal(exit.stdout, "out\n");
+  t.same(cacheLines(exit), []);
+  t.match(exit.stderr, /^err\n$/);
+});
+
+t.test("the command reads the front end's stdin: the compiler leaves it alone", async (t) => {
+  const f = privateFront();
+  const r = await f.run(["--no-cache", "--", "sh", "-c", "cat; ls /proc/self/fd | wc -l"], { input: "in\n" });
+  t.equal(r.code, 0, r.stderr);
+  t.equal(r.stdout, "in\n4\n", "all of stdin, and no fd besides 0-2 (and ls's own)");
+});
