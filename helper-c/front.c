@@ -34,12 +34,15 @@ static void status(const char *what, const char *why)
 		fprintf(stderr, "nsjail-ts: cache: %s%s%s%s\n", what, why ? " (" : "", why ? why : "", why ? ")" : "");
 }
 
-/* Replace this process with `node ROOT/dist/cli/main.js ARGS...`; plan_path NULL: do not cache; plan_fd -1:
- * the compiler runs what it compiles itself, else it writes the plan there. */
+/* Replace this process with `node ROOT/dist/cli/main.cjs ARGS...` (the build's CommonJS entry, which Node
+ * starts faster; main.js without one); plan_path NULL: do not cache; plan_fd -1: the compiler runs what it
+ * compiles itself, else it writes the plan there. */
 static void exec_compiler(const struct front_ids *ids, int argc, char **argv, const char *plan_path, int plan_fd)
 {
 	char entry[sizeof ids->root + 32];
-	snprintf(entry, sizeof entry, "%s/dist/cli/main.js", ids->root);
+	snprintf(entry, sizeof entry, "%s/dist/cli/main.cjs", ids->root);
+	if (access(entry, F_OK) < 0)
+		snprintf(entry, sizeof entry, "%s/dist/cli/main.js", ids->root);
 	char **args = calloc((size_t)argc + 2, sizeof *args);
 	size_t val_len = plan_path ? strlen(ids->helper) + strlen(ids->compiler) + strlen(plan_path) + 3 : 0;
 	char *val = plan_path ? malloc(val_len) : NULL;

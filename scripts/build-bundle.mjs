@@ -131,6 +131,39 @@ try {
 }
 writeFileSync(join(dist, "cli/bundle.cache"), script.createCachedData());
 
+// The front end's entry (helper-c/front.c starts it): CommonJS, since Node starts an ES module entry
+// through its ES module loader, which costs milliseconds the bundle does not need.
+const entryCjs = `// nsjail-ts's CommonJS entry, written by scripts/build-bundle.mjs: the bundle of its build, as main.js
+// loads it, or main.js itself when the bundle is from another build.
+"use strict";
+const { readFileSync } = require("node:fs");
+const { join } = require("node:path");
+function bundleLoader() {
+  const file = join(__dirname, "bundle.cjs");
+  let source;
+  try {
+    source = readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  if (!source.startsWith("// nsjail-ts bundle ${id}\\n")) return undefined;
+  let cachedData;
+  try {
+    cachedData = readFileSync(join(__dirname, "bundle.cache"));
+  } catch {
+    cachedData = undefined;
+  }
+  const { Script } = require("node:vm");
+  const script = new Script(source, { filename: file, ...(cachedData ? { cachedData } : {}) });
+  const distUrl = require("node:url").pathToFileURL(join(__dirname, "..") + "/").href;
+  return script.runInThisContext()(require("node:module").createRequire(file), distUrl);
+}
+const load = bundleLoader();
+if (load) load("cli/cli.js");
+else import("./main.js");
+`;
+writeFileSync(join(dist, "cli/main.cjs"), entryCjs);
+
 // Last, so that an interrupted build leaves main.js without an id (its modules run).
 const mainFile = join(dist, ENTRY);
 const main = readFileSync(mainFile, "utf8");

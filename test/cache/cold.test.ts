@@ -2,7 +2,7 @@
 // command starts; its output, its errors and its exit code are the front end's own.
 
 import t from "tap";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { tempDir, writeTestFile } from "../helpers/sandbox.js";
@@ -87,4 +87,20 @@ t.test("the command reads the front end's stdin: the compiler leaves it alone", 
   const r = await f.run(["--no-cache", "--", "sh", "-c", "cat; ls /proc/self/fd | wc -l"], { input: "in\n" });
   t.equal(r.code, 0, r.stderr);
   t.equal(r.stdout, "in\n4\n", "all of stdin, and no fd besides 0-2 (and ls's own)");
+});
+
+t.test("the front end starts the compiler from the build's CommonJS entry, and from main.js without one", async (t) => {
+  const f = privateFront();
+  const args = ["--no-cache", "--debug", "--policy", "/nonexistent.json", "--", "/bin/true"];
+  const bundled = await f.run(args);
+  t.equal(bundled.code, 122);
+  t.match(bundled.stderr, /cli\/bundle\.cjs:\d+/, "main.cjs ran the bundle");
+  const entry = join(f.root, "dist/cli/main.cjs");
+  writeFileSync(entry, readFileSync(entry, "utf8").replace(/nsjail-ts bundle [0-9a-f]+/, "nsjail-ts bundle 0"));
+  const other = await f.run(args);
+  t.equal(other.code, 122, "an entry from another build runs main.js");
+  t.match(other.stderr, /^nsjail-ts: cannot read policy file \/nonexistent\.json/);
+  rmSync(entry);
+  const none = await f.run(["--no-cache", "--", "sh", "-c", "echo ran"]);
+  t.equal(none.stdout, "ran\n", none.stderr);
 });
