@@ -108,6 +108,8 @@ int ns_unshare_user(struct herr *e);
 int ns_unshare(const struct op *op, struct herr *e);
 int ns_hostname(const struct op *op, struct herr *e);
 int ns_lock_mounts(const struct ctx *c, struct herr *e);
+int ns_setns_fd(const struct op *op, struct herr *e);
+int ns_userns_block(struct ctx *c, const struct op *op, struct herr *e);
 
 /* idmap.c */
 int idmap_setgroups_deny(const struct ctx *c, struct herr *e);

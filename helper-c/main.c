@@ -146,6 +146,8 @@ static int run_op(struct ctx *c, const struct op *op, struct herr *e)
 	case OP_DISABLE_USERNS: return hold_disable_userns(c, e);
 	case OP_ASSERT_NO_USERNS: return hold_assert_no_userns(e);
 	case OP_SYNC_FD: return hold_sync_fd_prepare(c, e);
+	case OP_SETNS_USER: case OP_SETNS_PID: case OP_USERNS2: return ns_setns_fd(op, e);
+	case OP_USERNS_BLOCK_FD: return ns_userns_block(c, op, e);
 	case OP_ARGV0: case OP_LEVEL_PREFIX:
 	case OP_ENV: case OP_TIME_LIMIT: case OP_MANIFEST:
 		return 0; /* data: read by exec, by the fork-pid-ns parent, and by the front end before the plan runs */

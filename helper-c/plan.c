@@ -66,6 +66,10 @@ static const struct op_spec specs[OP_TYPE_MAX + 1] = {
 	[OP_LEVEL_PREFIX] = { "level-prefix", "", 0 },
 	[OP_DISABLE_USERNS] = { "disable-userns", "", 0 },
 	[OP_ASSERT_NO_USERNS] = { "assert-no-userns", "", 0 },
+	[OP_SETNS_USER] = { "setns-user", "u", 0 },
+	[OP_SETNS_PID] = { "setns-pid", "u", 0 },
+	[OP_USERNS2] = { "userns2", "u", 0 },
+	[OP_USERNS_BLOCK_FD] = { "userns-block-fd", "u", 0 },
 };
 
 const char *op_name(unsigned type)

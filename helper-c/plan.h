@@ -110,7 +110,16 @@ enum op_type {
 	OP_DISABLE_USERNS = 50, /* (origin) write 1 to user.max_user_namespaces of the sandbox's user namespace; the
 	                           later lock-mounts op then makes the one nested namespace that limit allows */
 	OP_ASSERT_NO_USERNS = 51, /* (origin) fail unless unshare(CLONE_NEWUSER) is refused */
-	OP_TYPE_MAX = 51
+	OP_SETNS_USER = 52,    /* (origin, u64 fd) enter the existing user namespace the fd names (bwrap --userns) in
+	                          place of unshare-user: it has its maps already, none are written; closes the fd */
+	OP_SETNS_PID = 53,     /* (origin, u64 fd) the next fork's child is born in the PID namespace the fd names
+	                          (bwrap --pidns); before fork-pid-ns, not with an unshare of the PID namespace */
+	OP_USERNS2 = 54,       /* (origin, u64 fd) after the mounts are built, enter this user namespace (a descendant
+	                          of the one the sandbox was set up in: bwrap --userns2); closes the fd */
+	OP_USERNS_BLOCK_FD = 55, /* (origin, u64 fd) after the unshares, in place of setgroups and the maps: write the
+	                          info-fd object with this process's pid, then wait until the fd has data or EOF, so
+	                          that an outside process can write the maps first (bwrap --userns-block-fd) */
+	OP_TYPE_MAX = 55
 };
 
 /* OP_BIND flags */

@@ -117,6 +117,7 @@ static int check_outer_values(const struct op *op, struct plan_err *pe)
 			return plan_err_set(pe, op->items[1].offset, "join-ns op: pid 0");
 		return at_most(op, 1, INT_MAX, pe);
 	case OP_INFO_FD: case OP_SYNC_FD: case OP_BLOCK_FD:
+	case OP_SETNS_USER: case OP_SETNS_PID: case OP_USERNS2: case OP_USERNS_BLOCK_FD:
 		return at_most(op, 1, INT_MAX, pe);
 	case OP_ARGV0:
 		return nonempty(op, 1, pe);
@@ -229,6 +230,33 @@ static int check_bwrap_step(const struct order_state *s, const struct op *op, st
 	return 0;
 }
 
+/* The ops that bring existing namespaces from fds, and the wait for outside maps: where each may stand. */
+static int check_ns_fd_step(const struct order_state *s, const struct op *op, struct plan_err *pe)
+{
+	unsigned t = op->type;
+	const char *n = op_name(t);
+	int user = s->count[OP_UNSHARE_USER] || s->count[OP_SETNS_USER];
+	if (t == OP_SETNS_USER && (s->count[OP_UNSHARE_USER] || s->count[OP_JOIN_NS] || s->other_seen))
+		return plan_err_set(pe, op->offset, "setns-user op must come first and replaces unshare-user and join-ns");
+	if (t == OP_SETNS_PID && (!user || s->count[OP_FORK_PID_NS] || (s->unshared & CLONE_NEWPID) || s->in_root || s->root_done))
+		return plan_err_set(pe, op->offset, "setns-pid op must come after the user namespace op and before fork-pid-ns, "
+		                    "the root and any unshare of the PID namespace");
+	if (t == OP_UNSHARE && (op->items[1].u64 & CLONE_NEWPID) && s->count[OP_SETNS_PID])
+		return plan_err_set(pe, op->offset, "unshare op of the PID namespace after setns-pid");
+	if (t == OP_USERNS2 && (!user || s->in_root || s->count[OP_SPAWN] || s->count[OP_LOCK_MOUNTS] ||
+	                        s->count[OP_DISABLE_USERNS] || s->count[OP_SET_IDS]))
+		return plan_err_set(pe, op->offset, "%s op must come after the user namespace op and the mounts, before spawn, "
+		                    "lock-mounts, disable-userns and set-ids", n);
+	if (t == OP_USERNS_BLOCK_FD && (!s->count[OP_UNSHARE_USER] || !s->count[OP_INFO_FD] || s->count[OP_SETGROUPS_DENY] ||
+	                                s->count[OP_UID_MAP] || s->count[OP_GID_MAP] || s->count[OP_FORK_PID_NS] ||
+	                                s->count[OP_MOUNT_PRIVATE] || s->count[OP_SPAWN]))
+		return plan_err_set(pe, op->offset, "%s op must come after unshare-user and info-fd, before fork-pid-ns, "
+		                    "mount-private and spawn, and without setgroups-deny or maps of its own", n);
+	if ((t == OP_SETGROUPS_DENY || t == OP_UID_MAP || t == OP_GID_MAP) && s->count[OP_USERNS_BLOCK_FD])
+		return plan_err_set(pe, op->offset, "%s op after userns-block-fd (the maps are written from outside)", n);
+	return 0;
+}
+
 /* What the whole plan must hold once every op was seen, for the ops of check_bwrap_step. */
 static int check_bwrap_plan(const struct plan *p, const struct order_state *s, struct plan_err *pe)
 {
@@ -242,6 +270,8 @@ static int check_bwrap_plan(const struct plan *p, const struct order_state *s, s
 		return plan_err_set(pe, p->len, "lock-file and sync-fd ops need a spawn op (an init to hold them)");
 	if (s->count[OP_DISABLE_USERNS] && !s->count[OP_LOCK_MOUNTS])
 		return plan_err_set(pe, p->len, "disable-userns op needs a later lock-mounts op");
+	if (s->count[OP_SETNS_PID] && !s->count[OP_FORK_PID_NS])
+		return plan_err_set(pe, p->len, "setns-pid op needs a later fork-pid-ns op (the child born in the namespace)");
 	return 0;
 }
 
@@ -261,10 +291,10 @@ static int check_step(struct order_state *s, const struct op *op, const struct p
 {
 	unsigned t = op->type;
 	const char *n = op_name(t);
-	int joined = s->count[OP_JOIN_NS] > 0;
+	int joined = s->count[OP_JOIN_NS] > 0 || s->count[OP_SETNS_USER] > 0;
 	if (once(t) && s->count[t] > 1)
 		return plan_err_set(pe, op->offset, "%s op appears more than once", n);
-	if (check_outer_step(s, op, pe) < 0 || check_bwrap_step(s, op, pe) < 0)
+	if (check_outer_step(s, op, pe) < 0 || check_bwrap_step(s, op, pe) < 0 || check_ns_fd_step(s, op, pe) < 0)
 		return -1;
 	if (t == OP_UNSHARE_USER && s->other_seen)
 		return plan_err_set(pe, op->offset, "unshare-user op must come first (after join-cgroup/time-limit)");
@@ -272,7 +302,7 @@ static int check_step(struct order_state *s, const struct op *op, const struct p
 		return plan_err_set(pe, op->offset, "%s op needs an earlier unshare-user op", n);
 	if (t == OP_LOCK_MOUNTS && !s->count[OP_UNSHARE_USER] && !joined)
 		return plan_err_set(pe, op->offset, "%s op needs an earlier unshare-user or join-ns op", n);
-	if (t == OP_FORK_PID_NS && !(s->unshared & CLONE_NEWPID) && !joined)
+	if (t == OP_FORK_PID_NS && !(s->unshared & CLONE_NEWPID) && !s->count[OP_JOIN_NS] && !s->count[OP_SETNS_PID])
 		return plan_err_set(pe, op->offset, "fork-pid-ns op needs an earlier unshare of the PID namespace");
 	if (t == OP_MOUNT_PRIVATE && !(s->unshared & CLONE_NEWNS))
 		return plan_err_set(pe, op->offset, "mount-private op needs an earlier unshare of the mount namespace");

@@ -60,6 +60,10 @@ export enum OpType {
   LevelPrefix = 49,
   DisableUserns = 50,
   AssertNoUserns = 51,
+  SetnsUser = 52,
+  SetnsPid = 53,
+  Userns2 = 54,
+  UsernsBlockFd = 55,
 }
 
 /** OP_BIND flags */

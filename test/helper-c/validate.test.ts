@@ -78,6 +78,16 @@ t.test("relative destination", (t) => {
   const ops = sandboxOps({ uid: 1, gid: 1, argv: ["x"], mounts: [op(T.Dir, "", ["tmp/x", 0o755n])] });
   return refuse(t, encodePlan(ops), /path "tmp\/x" is not absolute/);
 });
+t.test("setns-user after unshare-user", (t) =>
+  refuse(t, encodePlan([op(T.UnshareUser, ""), op(T.SetnsUser, "", [5n]), op(T.Exec, "", ["x"])]), /setns-user op must come first/));
+t.test("setns-pid without a fork after it", (t) => refuse(t, encodePlan([op(T.SetnsUser, "", [5n]), op(T.SetnsPid, "", [6n]), op(T.Exec, "", ["x"])]), /setns-pid op needs a later fork-pid-ns/));
+t.test("setns-pid with an unshare of the PID namespace", (t) =>
+  refuse(t, encodePlan([op(T.SetnsUser, "", [5n]), op(T.Unshare, "", [0x20000000n]), op(T.SetnsPid, "", [6n]), op(T.ForkPidNs, ""), op(T.Exec, "", ["x"])]), /setns-pid op must come after/));
+t.test("userns-block-fd without info-fd", (t) => refuse(t, encodePlan([op(T.UnshareUser, ""), op(T.UsernsBlockFd, "", [4n]), op(T.Exec, "", ["x"])]), /userns-block-fd op must come after unshare-user and info-fd/));
+t.test("maps after userns-block-fd", (t) =>
+  refuse(t, encodePlan([op(T.InfoFd, "", [3n]), op(T.UnshareUser, ""), op(T.UsernsBlockFd, "", [4n]), op(T.UidMap, "", ["0 1 1"]), op(T.Exec, "", ["x"])]), /uid-map op after userns-block-fd/));
+t.test("userns2 without a user namespace op", (t) => refuse(t, encodePlan([op(T.Userns2, "", [7n]), op(T.Exec, "", ["x"])]), /userns2 op must come after the user namespace op/));
+t.test("namespace fd above INT_MAX", (t) => refuse(t, encodePlan([op(T.SetnsUser, "", [1n << 40n]), op(T.Exec, "", ["x"])]), /setns-user op: value \d+ is larger than/));
 t.test("hostname without a UTS namespace", (t) => refuse(t, encodePlan([op(T.Hostname, "", ["h"]), op(T.Exec, "", ["x"])]), /UTS namespace/));
 
 t.test("a refused plan runs nothing, and the error fd gets a record", async (t) => {
