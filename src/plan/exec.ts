@@ -1,6 +1,6 @@
 // The command: its environment, working directory, session, ids and the final execve.
 
-import { insideIds } from "./user.js";
+import { insideIds, mapsFromOutside } from "./user.js";
 import { unshares, type CompileContext } from "./context.js";
 import { ENV_CLEAR, EXEC_AS_PID1, op, OpType, type Op } from "./ops.js";
 import type { Policy } from "../policy/types.js";
@@ -61,7 +61,8 @@ export function compileLockMounts(ctx: CompileContext): Op[] {
 }
 
 export function compileSetIds(ctx: CompileContext): Op[] {
-  if (!unshares(ctx, "user")) return [];
+  // Maps nsjail-ts did not write decide the ids, as with bwrap, which then changes no id either.
+  if (!unshares(ctx, "user") || mapsFromOutside(ctx)) return [];
   const { uid, gid } = insideIds(ctx);
   return [op(OpType.SetIds, ctx.originOf("/uid"), [BigInt(uid), BigInt(gid)])];
 }

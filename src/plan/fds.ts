@@ -77,6 +77,7 @@ export function fdsNamedBy(plan: Buffer): number[] {
   const fds = new Set<number>();
   for (const o of decodePlan(plan)) {
     const named = o.type === OpType.BindFd || o.type === OpType.InfoFd || o.type === OpType.SyncFd || o.type === OpType.BlockFd ||
+      o.type === OpType.SetnsUser || o.type === OpType.SetnsPid || o.type === OpType.Userns2 || o.type === OpType.UsernsBlockFd ||
       (o.type === OpType.Status && (o.flags & STATUS_FD) !== 0);
     if (named && o.items[0]?.length === 8) fds.add(Number(o.items[0].readBigUInt64LE(0)));
   }

@@ -34,7 +34,8 @@ function compileMount(ctx: CompileContext, m: Mount, at: string): Op[] {
     case "proc":
       // A fresh proc shows the PID namespace it is mounted from; with the host's PID namespace shared
       // the kernel may refuse a new instance (a partly masked /proc), so the host's is bound, as bwrap does.
-      return unshares(ctx, "pid") ? [op(OpType.Proc, origin, [m.dst])] : [op(OpType.Bind, origin, ["/proc", m.dst], BIND_RW)];
+      // A joined PID namespace (fds.pidns) gets a fresh instance: its processes are the sandbox's.
+      return unshares(ctx, "pid") || ctx.policy.fds?.pidns !== undefined ? [op(OpType.Proc, origin, [m.dst])] : [op(OpType.Bind, origin, ["/proc", m.dst], BIND_RW)];
     case "dev":
       return [op(OpType.Dev, origin, [m.dst])];
     case "mqueue":

@@ -23,9 +23,16 @@ export function compileNamespaces(ctx: CompileContext): Op[] {
 
 /** A new PID namespace only takes effect for children: fork, and the child becomes PID 1. */
 export function compilePidFork(ctx: CompileContext): Op[] {
-  if (!unshares(ctx, "pid")) return [];
   // Die with the parent unless the policy explicitly allows the sandbox to outlive nsjail-ts.
   const flags = ctx.policy.dieWithParent === false ? 0 : FORK_DIE_WITH_PARENT;
+  const pidns = ctx.policy.fds?.pidns;
+  if (pidns !== undefined) {
+    // bwrap nests a new PID namespace inside the joined one with one more fork; nsjail-ts has no such step.
+    if (unshares(ctx, "pid")) throw policyErrorAt(ctx, "/fds/pidns", "a new PID namespace inside the one of fds.pidns is not supported: set namespaces.pid to false");
+    // setns only changes where children are born: the fork's child is the sandbox's first process in it.
+    return [op(OpType.SetnsPid, ctx.originOf("/fds/pidns"), [BigInt(pidns)]), op(OpType.ForkPidNs, ctx.originOf("/fds/pidns"), [], flags)];
+  }
+  if (!unshares(ctx, "pid")) return [];
   return [op(OpType.ForkPidNs, ctx.originOf("/namespaces/pid"), [], flags)];
 }
 

@@ -8,7 +8,7 @@ import { compileRlimits, compileTimeLimit } from "./limits.js";
 import { compileMounts } from "./mount.js";
 import { compileHostname, compileLoopback, compileNamespaces, compilePidFork, compileSpawn } from "./namespaces.js";
 import type { Op } from "./ops.js";
-import { compileUser } from "./user.js";
+import { compileUser, compileUserns2, compileUsernsBlock } from "./user.js";
 
 type Step = readonly [name: string, compile: (ctx: CompileContext) => Op[]];
 
@@ -22,10 +22,12 @@ export const SETUP_ORDER: readonly Step[] = [
   ["time-limit", compileTimeLimit],
   ["user", compileUser],
   ["namespaces", compileNamespaces],
+  ["userns-block", compileUsernsBlock],
   ["pid", compilePidFork],
   ["mounts", compileMounts],
   ["hostname", compileHostname],
   ["loopback", compileLoopback],
+  ["userns2", compileUserns2],
   ["held", compileHeld],
   ["spawn", compileSpawn],
   ["session", compileSession],

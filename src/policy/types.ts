@@ -156,8 +156,10 @@ export interface Policy extends Documented {
   asPid1?: boolean;
   /** Files inside the sandbox on which init holds a read lock while the sandbox runs. */
   lockFiles?: string[];
-  /** Inherited file descriptors with a role: info (JSON about the sandbox), sync (kept open), block (waited on). */
-  fds?: { info?: number; sync?: number; block?: number } & Documented;
+  /** Inherited file descriptors with a role: info (JSON about the sandbox), sync (kept open), block (waited on),
+   * and existing namespaces: userns (entered instead of a new one), userns2 (entered after the mounts), pidns
+   * (the sandbox is born in it), usernsBlock (waited on so that an outside process writes the maps). */
+  fds?: { info?: number; sync?: number; block?: number; userns?: number; userns2?: number; pidns?: number; usernsBlock?: number } & Documented;
   /** Keep the command from creating user namespaces (needs the user namespace). */
   disableUserns?: boolean;
   /** Fail unless creating a user namespace is refused inside. */

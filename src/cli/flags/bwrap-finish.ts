@@ -22,8 +22,20 @@ export function finishBwrapFlags(req: RunRequest): void {
     if (s.hostname !== undefined && s.ns.uts !== true) throw usageError("--hostname requires --unshare-uts (or --unshare-all)");
     if (s.asPid1 && s.ns.pid !== true) throw usageError("--as-pid-1 requires --unshare-pid (or --unshare-all)");
     if (s.disableUserns && s.ns.user !== true) throw usageError("--disable-userns requires --unshare-user (or --unshare-all)");
+    checkNsFds(req);
   }
   s.finished = true;
+}
+
+/** bwrap's rules for --userns, --pidns and --userns-block-fd, and the one combination nsjail-ts lacks. */
+function checkNsFds(req: RunRequest): void {
+  const s = bwrapState(req);
+  const f = s.nsFds;
+  if (f.userns && s.ns.user === true) throw usageError("--userns is not compatible with --unshare-user (or --unshare-all): the namespace already exists");
+  if (f.usernsBlock && s.ns.user !== true) throw usageError("--userns-block-fd requires --unshare-user (or --unshare-all)");
+  if (f.usernsBlock && !s.infoFd) throw usageError("--userns-block-fd requires --info-fd (which tells the outside process whose maps to write)");
+  if (f.usernsBlock && s.disableUserns) throw usageError("--disable-userns is not compatible with --userns-block-fd");
+  if (f.pidns && s.ns.pid === true) throw usageError("--pidns with --unshare-pid (or --unshare-all) is not supported: nsjail-ts cannot nest a new PID namespace in the joined one");
 }
 
 const isDir = (p: string): boolean => {

@@ -42,7 +42,16 @@ function addLockFile(req: RunRequest, dst: string): void {
 
 /** A flag naming an inherited fd with a role in the sandbox's life. */
 function roleFd(name: string, role: "info" | "sync" | "block", help: string): FlagSpec {
-  return bwrapFlag({ names: [name], arity: 1, values: "FD", help, apply: (r, [fd]) => layer(r, name, [fd!], { fds: { [role]: openFd(name, fd!) } }) });
+  return bwrapFlag({
+    names: [name],
+    arity: 1,
+    values: "FD",
+    help,
+    apply: (r, [fd]) => {
+      if (role === "info") bwrapState(r).infoFd = true;
+      layer(r, name, [fd!], { fds: { [role]: openFd(name, fd!) } });
+    },
+  });
 }
 
 export const BWRAP_PLUMBING_FLAGS: FlagSpec[] = [

@@ -30,6 +30,9 @@ export interface BwrapState {
   lockFiles?: string[];
   asPid1?: boolean;
   disableUserns?: boolean;
+  /** Which namespace fds were given (--userns, --userns2, --pidns, --userns-block-fd), and whether --info-fd was. */
+  nsFds: { userns?: boolean; userns2?: boolean; pidns?: boolean; usernsBlock?: boolean };
+  infoFd?: boolean;
   /** Set once finishBwrapFlags has run, so calling it twice is harmless. */
   finished: boolean;
 }
@@ -39,7 +42,7 @@ const states = new WeakMap<RunRequest, BwrapState>();
 export function bwrapState(req: RunRequest): BwrapState {
   let s = states.get(req);
   if (!s) {
-    s = { overlaySrc: [], ns: {}, finished: false };
+    s = { overlaySrc: [], ns: {}, nsFds: {}, finished: false };
     states.set(req, s);
   }
   return s;

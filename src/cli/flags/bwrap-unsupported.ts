@@ -5,9 +5,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { usageError } from "../../errors.js";
 import type { FlagSpec } from "./types.js";
-import { unsupported } from "./bwrap-state.js";
-
-const JOIN = "joining an existing namespace from a file descriptor has no mechanism in nsjail-ts";
 
 /** Whether SELinux is enabled here: its filesystem is mounted, or this process has a security context. */
 function selinuxEnabled(): boolean {
@@ -35,10 +32,6 @@ function label(name: string, help: string): FlagSpec {
 }
 
 export const BWRAP_UNSUPPORTED_FLAGS: FlagSpec[] = [
-  unsupported(["--userns"], 1, "FD", "use an existing user namespace", JOIN),
-  unsupported(["--userns2"], 1, "FD", "switch to this user namespace after setup", JOIN),
-  unsupported(["--pidns"], 1, "FD", "use an existing PID namespace", JOIN),
-  unsupported(["--userns-block-fd"], 1, "FD", "wait on FD for an outside process to set up the user namespace", "the helper writes its own id maps and does not wait for others to"),
   label("--exec-label", "SELinux label for the sandbox's processes"),
   label("--file-label", "SELinux label for the sandbox's files"),
 ];
