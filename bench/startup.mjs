@@ -1,6 +1,7 @@
 // Startup: `-- /bin/true` in the same sandbox (all namespaces, ro system binds, proc, dev, tmpfs),
 // nsjail-ts with a cached plan (warm) and without (cold), bwrap, and /bin/true alone; beside them the
-// compiler's own start (--version) and a cold run of the default policy (its seccomp filter included).
+// compiler's own start (--version, from the entry the front end starts) and a cold run of the default
+// policy (its seccomp filter included).
 import { join } from "node:path";
 import { BWRAP_STARTUP, front, hyperfine, ms, ratio, root, runAs, scratch, STARTUP_POLICY, table, writeOwned } from "./lib.mjs";
 
@@ -16,7 +17,7 @@ export async function startup({ runs = 50 } = {}) {
       "nsjail-ts cold, default policy": [front, "--no-cache", "--", "/bin/true"],
       bwrap: [...BWRAP_STARTUP, "--", "/bin/true"],
       "node -e 0": ["node", "-e", "0"],
-      "node dist/cli/main.js --version": ["node", join(root, "dist/cli/main.js"), "--version"],
+      "node dist/cli/main.cjs --version": ["node", join(root, "dist/cli/main.cjs"), "--version"],
       "/bin/true": ["/bin/true"],
     },
     { runs },
