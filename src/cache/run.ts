@@ -7,7 +7,7 @@ import { encodePlan } from "../plan/index.js";
 import type { PreparedPlan } from "../run/prepare.js";
 import { envDeps, policyArgAbsent, uncacheable } from "./deps.js";
 import { ensureCacheDir, untrusted, writeAtomic } from "./store.js";
-import { manifestRecords, withManifest } from "./manifest.js";
+import { manifestRecords, withManifest, type ManifestResult } from "./manifest.js";
 
 /** Set by the front end (helper-c/front.c) when it found no valid plan: "HELPER_ID|COMPILER_ID|PLAN_PATH". */
 export const CACHE_ENV = "NSJAIL_TS_CACHE_WRITE";
@@ -29,6 +29,21 @@ export function takeCacheRequest(env: NodeJS.ProcessEnv = process.env): CacheReq
   return m ? { helper: m[1]!, compiler: m[2]!, path: m[3]!, startedNs: BigInt(Date.now()) * 1_000_000n } : undefined;
 }
 
+/** The manifest of what a compiled plan depended on: its files, the files whose absence mattered, env, ids, cwd. */
+export function planManifest(prepared: PreparedPlan, policyArg: string | undefined, ids: { helper: string; compiler: string; startedNs: bigint }): ManifestResult {
+  return manifestRecords({
+    files: prepared.files,
+    absent: policyArgAbsent(policyArg),
+    env: envDeps(prepared.resolved),
+    uid: process.getuid?.() ?? 0,
+    gid: process.getgid?.() ?? 0,
+    cwd: process.cwd(),
+    helper: ids.helper,
+    compiler: ids.compiler,
+    startedNs: ids.startedNs,
+  });
+}
+
 function status(line: string): void {
   if (process.env[STATUS_ENV]) writeSync(2, `nsjail-ts: cache: ${line}\n`);
 }
@@ -43,17 +58,7 @@ export function cachePlan(cache: CacheRequest, prepared: PreparedPlan, req: RunR
     status(`not stored (${why})`);
     return prepared.plan;
   }
-  const manifest = manifestRecords({
-    files: prepared.files,
-    absent: policyArgAbsent(req.policy),
-    env: envDeps(prepared.resolved),
-    uid: process.getuid?.() ?? 0,
-    gid: process.getgid?.() ?? 0,
-    cwd: process.cwd(),
-    helper: cache.helper,
-    compiler: cache.compiler,
-    startedNs: cache.startedNs,
-  });
+  const manifest = planManifest(prepared, req.policy, cache);
   if (!manifest.ok) {
     status(`not stored (${manifest.why})`);
     return prepared.plan;

@@ -28,7 +28,8 @@ export interface PreparedPlan {
   files: string[];
 }
 
-function whereOf(resolved: ResolvedPolicy, pointer: string): Where {
+/** Where a pointer of the merged policy was written (no line:col for flag layers). */
+export function whereOf(resolved: ResolvedPolicy, pointer: string): Where {
   const o = resolved.origin(pointer);
   if (!o) return { pointer };
   // Layers from flags have no line and column.

@@ -160,4 +160,19 @@ t.test("cache clear removes the plans; compile and run-plan ship a plan", async 
   t.match((await f.run(["compile", "--", "true"])).stderr, /^nsjail-ts: compile needs -o PLAN/);
 });
 
+t.test("a compiled plan carries status lines; cgroup limits, made per run, are refused", async (t) => {
+  const f = privateFront();
+  const dir = tempDir();
+  const out = join(dir, "status.plan");
+  const statusFile = join(dir, "status.jsonl");
+  const c = await f.run(["compile", "--status-file", statusFile, "-o", out, "--", "true"], { cwd: dir });
+  t.equal(c.code, 0, c.stderr);
+  t.equal((await f.run(["run-plan", out], { cwd: dir })).code, 0);
+  const events = readText(statusFile).trim().split("\n").map((l) => (JSON.parse(l) as { event: string }).event);
+  t.same(events, ["started", "exited"], "the helper's outer process wrote the status lines");
+  const cg = await f.run(["compile", "--memory", "64M", "-o", join(dir, "cg.plan"), "--", "true"], { cwd: dir });
+  t.equal(cg.code, 122);
+  t.match(cg.stderr, /^nsjail-ts: .*#\/limits\/cgroup: cgroup limits are made per run and cannot be compiled into a plan file/);
+});
+
 const readText = (p: string): string => readFileSync(p, "utf8");
