@@ -1,10 +1,11 @@
 // The CLI end to end: a real build through policies/build.json, bad input, and no process left behind.
 
 import t from "tap";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, chownSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, chownSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { projectRoot, runAs, runCli, tempDir, TEST_GID, TEST_UID, writeTestFile } from "../helpers/sandbox.js";
+import { processesWith } from "../helpers/processes.js";
 
 t.test("--help and --version", async (t) => {
   const help = await runCli(["--help"]);
@@ -67,30 +68,18 @@ t.test("bad input: one line, the documented exit code, nothing runs", async (t) 
   for (const r of [missing, syntax, b, flag, notFound, ne]) t.notMatch(r.stderr, /\n\s+at /, "no stack trace");
 });
 
-function sandboxPids(marker: string): number[] {
-  return readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        return readFileSync(`/proc/${d}/cmdline`, "utf8").includes(marker);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 t.test("SIGKILL of nsjail-ts leaves no sandboxed process behind", async (t) => {
   // The sleeps' own argument is the marker, so the shell and both sleeps carry it in their cmdline.
   const marker = String(800000 + (process.pid % 100000));
   let pid = -1;
   const done = runCli(["--", "/bin/sh", "-c", `sleep ${marker} & sleep ${marker}; true`], { onSpawn: (p) => (pid = p) });
-  for (let i = 0; i < 100 && sandboxPids(marker).length < 2; i++) await sleep(50);
-  t.ok(sandboxPids(marker).length >= 2, "the sandbox is running");
+  for (let i = 0; i < 100 && processesWith(marker).length < 2; i++) await sleep(50);
+  t.ok(processesWith(marker).length >= 2, "the sandbox is running");
   process.kill(pid, "SIGKILL");
   await done;
-  for (let i = 0; i < 20 && sandboxPids(marker).length > 0; i++) await sleep(50);
-  t.same(sandboxPids(marker), [], "nothing with the marker survives within a second");
+  for (let i = 0; i < 20 && processesWith(marker).length > 0; i++) await sleep(50);
+  t.same(processesWith(marker), [], "nothing with the marker survives within a second");
 });
 
 t.test("the run as a non-root caller really is unprivileged", async (t) => {

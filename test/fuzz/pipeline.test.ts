@@ -13,19 +13,8 @@ import { presetsDir } from "../../src/policy/index.js";
 import type { Policy } from "../../src/policy/types.js";
 import { preparePlan } from "../../src/run/prepare.js";
 import { projectRoot } from "../helpers/sandbox.js";
+import { rng, type Rng } from "../helpers/random.js";
 
-/** mulberry32: a small deterministic generator, so a failure replays from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-type Rng = () => number;
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
 const maybe = (r: Rng, p = 0.5): boolean => r() < p;
 

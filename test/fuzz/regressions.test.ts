@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { preparePlan } from "../../src/run/prepare.js";
 import { helperPath, projectRoot, runAs, tempDir, writeTestFile } from "../helpers/sandbox.js";
+import { rng } from "../helpers/random.js";
 
 const regressions = join(projectRoot, "test/fuzz/regressions");
 const dir = tempDir("nsjail-ts-replay-");
@@ -27,17 +28,6 @@ t.test("every kept fuzz input replays cleanly", async (t) => {
   for (const f of files) await check(t, f, readFileSync(join(regressions, f)));
 });
 
-/** mulberry32, so a failing mutation replays from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Offsets of every u32 length field: the header's total_len and op_count, each op's payload_len and item lens. */
 function lengthFields(plan: Buffer): number[] {

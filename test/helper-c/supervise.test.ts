@@ -2,11 +2,12 @@
 // the parent's death end the whole sandbox.
 
 import t from "tap";
-import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync, chownSync, existsSync } from "node:fs";
+import { mkdirSync, rmdirSync, writeFileSync, chownSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { helperPath, runAs, TEST_GID, TEST_UID, writePlanFile } from "../helpers/sandbox.js";
 import { op, sandboxPlan, T, type SandboxOpts } from "./plans.js";
+import { processesWith } from "../helpers/processes.js";
 
 function start(o: Omit<SandboxOpts, "uid" | "gid">, after?: (pid: number) => Promise<void>) {
   const plan = sandboxPlan({ uid: TEST_UID, gid: TEST_GID, ...o });
@@ -17,19 +18,6 @@ function start(o: Omit<SandboxOpts, "uid" | "gid">, after?: (pid: number) => Pro
 }
 const sh = (script: string): string[] => ["/bin/sh", "-c", script];
 
-/** Processes whose command line holds `marker`, anywhere on the host. */
-function processesWith(marker: string): number[] {
-  const found: number[] = [];
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (readFileSync(`/proc/${d}/cmdline`, "latin1").includes(marker)) found.push(Number(d));
-    } catch {
-      /* the process ended while we looked */
-    }
-  }
-  return found;
-}
 
 t.test("signals sent to the helper reach the command", async (t) => {
   const usr1 = await start({ argv: sh("trap 'exit 7' USR1; i=0; while [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done; exit 1") }, async (pid) => {

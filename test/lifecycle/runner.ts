@@ -14,19 +14,7 @@ export function runLifecycle(args: string[], opts: RunOptions = {}): Promise<Run
   return runCli(args, opts);
 }
 
-/** Host pids whose command line contains `marker`. */
-export function processesWith(marker: string): number[] {
-  const found: number[] = [];
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (readFileSync(`/proc/${d}/cmdline`, "latin1").includes(marker)) found.push(Number(d));
-    } catch {
-      /* ended while we looked */
-    }
-  }
-  return found;
-}
+export { processesWith } from "../helpers/processes.js";
 
 /** Processes owned by a uid (from /proc/PID/status). */
 export function processesOf(uid: number): number[] {

@@ -8,18 +8,8 @@ import { NsjailError } from "../../src/errors.js";
 import { addLayer, presetsDir } from "../../src/policy/index.js";
 import type { Policy } from "../../src/policy/types.js";
 import { load } from "./fixtures.js";
+import { rng } from "../helpers/random.js";
 
-/** A small deterministic generator (mulberry32), so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STRINGS = ["", "/", "/tmp", "/etc/", "rel", "/a/../b", "${HOME}", "${env:EDITOR}", "${env:X:-/d}", "${NOPE}", "$$", "${", "64M", "64MB", "0755", "0855", "unlimited", "build", "./x.json", "__proto__", "CAP_CHOWN", "bind", "tmpfs", "\u0000", "é"];
 const KEYS = ["type", "src", "dst", "rw", "optional", "size", "mode", "ro", "content", "target", "lower", "upper", "work", "tmp", "hostname", "cwd", "uid", "gid", "env", "set", "keep", "clear", "mounts", "limits", "rlimits", "time", "nofile", "cgroup", "memory", "namespaces", "net", "seccomp", "extends", "description", "$comment", "__proto__", "constructor", "mount"];
