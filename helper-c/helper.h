@@ -120,6 +120,8 @@ int host_open(const struct ctx *c, const char *abs, int flags, struct herr *e);
 int path_open(const struct ctx *c, const char *abs, int flags, struct herr *e);
 int path_open_nofollow(const struct ctx *c, const char *abs, int flags, struct herr *e);
 int path_mkdirs(const struct ctx *c, const char *abs, mode_t mode, struct herr *e);
+int path_open_parent(const struct ctx *c, const char *abs, char base[PLAN_MAX_STR + 1], int root_errno,
+                     const char *verb, struct herr *e);
 int path_ensure_file(const struct ctx *c, const char *abs, struct herr *e);
 void fd_path(int fd, char buf[32]);
 

@@ -97,27 +97,11 @@ int mount_chmod(struct ctx *c, const struct op *op, struct herr *e)
 	return r;
 }
 
-/* Split "/a/b/c" into the fd of its (created) parent directory and the last name. */
-static int open_parent(struct ctx *c, const char *abs, char base[PLAN_MAX_STR + 1], struct herr *e)
-{
-	char dir[PLAN_MAX_STR + 1];
-	snprintf(dir, sizeof dir, "%s", abs);
-	size_t n = strlen(dir);
-	while (n > 1 && dir[n - 1] == '/')
-		dir[--n] = '\0';
-	char *slash = strrchr(dir, '/');
-	if (!slash || !slash[1])
-		return herr_fail(e, EEXIST, "create `%s`", abs);
-	snprintf(base, PLAN_MAX_STR + 1, "%s", slash + 1);
-	*slash = '\0';
-	return path_mkdirs(c, *dir ? dir : "/", 0755, e);
-}
-
 int mount_symlink(struct ctx *c, const struct op *op, struct herr *e)
 {
 	const char *target = op->items[1].str, *dst = op->items[2].str;
 	char base[PLAN_MAX_STR + 1], old[PLAN_MAX_STR + 1];
-	int parent = open_parent(c, dst, base, e);
+	int parent = path_open_parent(c, dst, base, EEXIST, "create", e);
 	if (parent < 0)
 		return -1;
 	int r = symlinkat(target, parent, base);
@@ -139,7 +123,7 @@ int mount_file(struct ctx *c, const struct op *op, struct herr *e)
 	const struct item *content = &op->items[2];
 	mode_t mode = (mode_t)op->items[3].u64;
 	char base[PLAN_MAX_STR + 1];
-	int parent = open_parent(c, dst, base, e);
+	int parent = path_open_parent(c, dst, base, EEXIST, "create", e);
 	if (parent < 0)
 		return -1;
 	int fd = openat(parent, base, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);

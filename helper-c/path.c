@@ -100,6 +100,24 @@ int path_mkdirs(const struct ctx *c, const char *abs, mode_t mode, struct herr *
 	return parent;
 }
 
+/* Split "/a/b/c" into an fd of its parent directory (created with its own parents, mode 0755) and the last
+ * name in `base`. A path with no last name ("/") fails with `root_errno`, as "<verb> `path`". */
+int path_open_parent(const struct ctx *c, const char *abs, char base[PLAN_MAX_STR + 1], int root_errno,
+                     const char *verb, struct herr *e)
+{
+	char dir[PLAN_MAX_STR + 1];
+	snprintf(dir, sizeof dir, "%s", abs);
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = '\0';
+	char *slash = strrchr(dir, '/');
+	if (!slash || !slash[1])
+		return herr_fail(e, root_errno, "%s `%s`", verb, abs);
+	snprintf(base, PLAN_MAX_STR + 1, "%s", slash + 1);
+	*slash = '\0';
+	return path_mkdirs(c, *dir ? dir : "/", 0755, e);
+}
+
 /* Make sure a non-directory exists at `abs` (an empty file is created, with its parents, if nothing is
  * there) to serve as a mount point. Returns an O_PATH fd of it. */
 int path_ensure_file(const struct ctx *c, const char *abs, struct herr *e)
@@ -109,17 +127,8 @@ int path_ensure_file(const struct ctx *c, const char *abs, struct herr *e)
 		return fd;
 	if (errno != ENOENT)
 		return herr_fail(e, errno, "resolve `%s` in the new root", abs);
-	char dir[PLAN_MAX_STR + 1];
-	snprintf(dir, sizeof dir, "%s", abs);
-	size_t n = strlen(dir);
-	while (n > 1 && dir[n - 1] == '/')
-		dir[--n] = '\0';
-	char *slash = strrchr(dir, '/');
-	if (!slash || !slash[1])
-		return herr_fail(e, EISDIR, "create file `%s`", abs);
-	*slash = '\0';
-	const char *base = slash + 1;
-	int parent = path_mkdirs(c, *dir ? dir : "/", 0755, e);
+	char base[PLAN_MAX_STR + 1];
+	int parent = path_open_parent(c, abs, base, EISDIR, "create file", e);
 	if (parent < 0)
 		return -1;
 	int f = openat(parent, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
