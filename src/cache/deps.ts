@@ -1,11 +1,13 @@
 // What a run's plan depends on besides its files: the flags that read state no manifest can record,
 // the paths the --policy lookup found absent, and the environment variables the compiler read.
 
-import { existsSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { FlagSpec, RunRequest } from "../cli/flags/index.js";
+import { namesFile } from "../cli/policy-arg.js";
 import type { ResolvedPolicy } from "../policy/index.js";
 import { packageRoot, helperPath, packageVersion } from "../run/paths.js";
+
 
 /** Variables callerVars() reads besides those reached through ${env:NAME}. */
 const CALLER_VARS = ["HOME", "USER", "XDG_RUNTIME_DIR"];
@@ -26,7 +28,7 @@ export function uncacheable(req: RunRequest, used: Set<string>, flags: readonly 
 
 /** Paths whose absence chose the policy file: `--policy build` means ./build when that exists (src/cli/policy-arg.ts). */
 export function policyArgAbsent(value: string | undefined): string[] {
-  if (value === undefined || existsSync(value) || value.includes("/") || value.endsWith(".json")) return [];
+  if (value === undefined || namesFile(value)) return [];
   return [resolve(value)];
 }
 
