@@ -8,7 +8,6 @@ import { namesFile } from "../cli/policy-arg.js";
 import type { ResolvedPolicy } from "../policy/index.js";
 import { packageRoot, helperPath, packageVersion } from "../run/paths.js";
 
-
 /** Variables callerVars() reads besides those reached through ${env:NAME}. */
 const CALLER_VARS = ["HOME", "USER", "XDG_RUNTIME_DIR"];
 
