@@ -30,18 +30,25 @@ export function syscallNumber(abi: Abi, name: string): number | undefined {
   return Object.hasOwn(SYSCALL_NUMBERS[abi], name) ? SYSCALL_NUMBERS[abi][name] : undefined;
 }
 
-const nameByNumber: Record<Abi, Map<number, string>> = {
-  x86_64: new Map(), x32: new Map(), i386: new Map(), aarch64: new Map(),
-};
-for (const abi of Object.keys(nameByNumber) as Abi[]) {
-  for (const [name, nr] of Object.entries(SYSCALL_NUMBERS[abi])) nameByNumber[abi].set(nr, name);
+// Built on first use: a run whose filter comes from the build never needs the tables' reverse maps.
+let nameByNumber: Record<Abi, Map<number, string>> | undefined;
+export function syscallName(abi: Abi, nr: number): string | undefined {
+  if (!nameByNumber) {
+    const maps: Record<Abi, Map<number, string>> = { x86_64: new Map(), x32: new Map(), i386: new Map(), aarch64: new Map() };
+    for (const a of Object.keys(maps) as Abi[]) {
+      for (const [name, n] of Object.entries(SYSCALL_NUMBERS[a])) maps[a].set(n, name);
+    }
+    nameByNumber = maps;
+  }
+  return nameByNumber[abi].get(nr >>> 0);
 }
-export const syscallName = (abi: Abi, nr: number): string | undefined => nameByNumber[abi].get(nr >>> 0);
 
+let allNames: ReadonlySet<string> | undefined;
 /** Every syscall name of every ABI we know, for "did you mean" and for name checks. */
-export const ALL_SYSCALL_NAMES: ReadonlySet<string> = new Set(
-  (Object.keys(SYSCALL_NUMBERS) as Abi[]).flatMap((abi) => Object.keys(SYSCALL_NUMBERS[abi])),
-);
+export function allSyscallNames(): ReadonlySet<string> {
+  allNames ??= new Set((Object.keys(SYSCALL_NUMBERS) as Abi[]).flatMap((abi) => Object.keys(SYSCALL_NUMBERS[abi])));
+  return allNames;
+}
 
 /**
  * Bits of argument `index` the kernel really uses for `name` on `abi`. Unknown entries (syscalls the

@@ -1,5 +1,5 @@
 // Docker/OCI seccomp profiles (docker run --security-opt seccomp=FILE) as IR rules, with Docker's meaning.
-import { abisOf, ALL_SYSCALL_NAMES, type Abi, type SeccompArch } from "./abi.js";
+import { abisOf, allSyscallNames, type Abi, type SeccompArch } from "./abi.js";
 import { RET } from "./bpf.js";
 import type { ArgCond, CmpOp, IrFilter, IrRule } from "./ir.js";
 import { parseErrno } from "./actions.js";
@@ -105,7 +105,7 @@ export function importDocker(ctx: CompileContext, profile: unknown, file: string
     if (!applies(e, ctx.arch, caps, kernel)) return;
     const names = [...strs(e["names"]), ...(typeof e["name"] === "string" ? [e["name"]] : [])];
     // Docker skips names its libseccomp does not know; names of other arches are normal here.
-    const known = names.filter((n) => ALL_SYSCALL_NAMES.has(n));
+    const known = names.filter((n) => allSyscallNames().has(n));
     if (!known.length) return;
     const act = action(ctx, file, `${p}/action`, e["action"], e["errnoRet"]);
     for (const c of conds(ctx, file, p, e["args"])) {

@@ -1,6 +1,6 @@
 // Syscall groups in the manner of systemd's SystemCallFilter=, so allowlists fit in a few lines.
 // A group may name syscalls of any ABI; names missing on the target ABI are simply absent there.
-import { ALL_SYSCALL_NAMES } from "./abi.js";
+import { allSyscallNames } from "./abi.js";
 
 const w = (s: string): string[] => s.trim().split(/\s+/);
 
@@ -79,7 +79,7 @@ export const GROUP_NAMES: readonly string[] = [...Object.keys(GROUPS), "@known"]
 
 /** The raw members of a group (names and nested @groups), for tests and documentation. */
 export const groupMembers = (group: string): readonly string[] | undefined =>
-  group === "@known" ? [...ALL_SYSCALL_NAMES] : GROUPS[group];
+  group === "@known" ? [...allSyscallNames()] : GROUPS[group];
 
 /** Every syscall name a group stands for, nested groups expanded; undefined for an unknown group. */
 export function expandGroup(group: string, seen: Set<string> = new Set()): string[] | undefined {

@@ -1,5 +1,5 @@
 // The policy's own seccomp rules (SeccompPolicy.rules) checked and turned into IrRules.
-import { ALL_SYSCALL_NAMES, abisOf, syscallNumber } from "./abi.js";
+import { allSyscallNames, abisOf, syscallNumber } from "./abi.js";
 import { parseAction } from "./actions.js";
 import { expandGroup, GROUP_NAMES } from "./groups.js";
 import { CMP_OPS, type ArgCond, type CmpOp, type IrRule } from "./ir.js";
@@ -32,11 +32,12 @@ export function resolveSyscalls(ctx: CompileContext, v: unknown, pointer: string
         const hint = closest(n, GROUP_NAMES);
         throw policyFail(ctx, p, `unknown syscall group ${JSON.stringify(n)}${hint ? ` (did you mean ${hint}?)` : ""}`, file);
       }
-      names.push(...members.filter((m) => ALL_SYSCALL_NAMES.has(m)));
+      const known = allSyscallNames();
+      names.push(...members.filter((m) => known.has(m)));
       return;
     }
-    if (!ALL_SYSCALL_NAMES.has(n)) {
-      const hint = closest(n, ALL_SYSCALL_NAMES);
+    if (!allSyscallNames().has(n)) {
+      const hint = closest(n, allSyscallNames());
       throw policyFail(ctx, p, `unknown syscall ${JSON.stringify(n)}${hint ? ` (did you mean ${hint}?)` : ""}`, file);
     }
     if (!abis.some((abi) => syscallNumber(abi, n) !== undefined)) {
