@@ -93,7 +93,6 @@ export function compileSeccomp(spec: SeccompPolicy | undefined, opts: CompileOpt
   const s: unknown = spec ?? { preset: "default" };
   if (!isObj(s)) throw policyFail(ctx, p, "seccomp must be an object {default, rules} or {preset} or {profile}");
   for (const k of Object.keys(s)) if (!SPEC_KEYS.has(k)) throw policyFail(ctx, `${p}/${k}`, `unknown key ${JSON.stringify(k)} in seccomp (expected default, rules, profile or preset)`);
-  const kernel = release();
   if (s["preset"] === "none") {
     if (s["rules"] !== undefined || s["profile"] !== undefined || s["default"] !== undefined) {
       throw policyFail(ctx, `${p}/preset`, `preset "none" turns the filter off; it cannot be combined with default, rules or profile`);
@@ -101,6 +100,7 @@ export function compileSeccomp(spec: SeccompPolicy | undefined, opts: CompileOpt
     return { program: Buffer.alloc(0), warnings: [], files: [] };
   }
   if (s["preset"] !== undefined && s["profile"] !== undefined) throw policyFail(ctx, `${p}/profile`, "use either preset or profile, not both");
+  const kernel = release(); // after "none": a run without a filter need not load node:os
   let base: IrFilter | undefined;
   if (s["preset"] !== undefined) base = presetFilter(ctx, s["preset"], `${p}/preset`, kernel);
   if (s["profile"] !== undefined) {

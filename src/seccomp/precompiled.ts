@@ -1,18 +1,21 @@
 // The default filter as compiled at build time (scripts/build-seccomp.mjs), used only while every input
 // it was compiled from still holds: the preset's text, the kernel release, the compiler's modules.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { release } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SeccompArch } from "./abi.js";
 
 export const PRECOMPILED_FILE = "default.generated.json";
+/** `modules` of the copy the bundle carries: the compiler that runs is the bundle's, made by the same build. */
+export const BUNDLED = "bundle";
 
 interface Precompiled {
   preset: string;
   kernel: string;
-  /** Compiler module (path under dist/seccomp) → size in bytes. */
-  modules: Record<string, number>;
+  /** Compiler module (path under dist/seccomp) → size in bytes, or BUNDLED. */
+  modules: Record<string, number> | typeof BUNDLED;
   /** Arch → the program, base64. */
   programs: Partial<Record<SeccompArch, string>>;
 }
@@ -31,16 +34,19 @@ function load(): Precompiled | null {
   const dir = dirname(fileURLToPath(import.meta.url));
   let p: Precompiled;
   try {
-    p = JSON.parse(readFileSync(join(dir, PRECOMPILED_FILE), "utf8")) as Precompiled;
+    // Through require, so that the bundle can serve its own copy (scripts/build-bundle.mjs).
+    p = createRequire(import.meta.url)(join(dir, PRECOMPILED_FILE)) as Precompiled;
   } catch {
     return null; // not built (or running from src/): compile
   }
   if (p.kernel !== release()) return null;
+  if (p.modules === BUNDLED) return p;
   // The compiler as it was: same modules, same sizes (a recompiled compiler without this file rebuilt misses).
   const now = compilerModules(dir);
-  if (now.length !== Object.keys(p.modules).length) return null;
+  const modules = p.modules;
+  if (now.length !== Object.keys(modules).length) return null;
   for (const file of now) {
-    if (p.modules[relative(dir, file).split(sep).join("/")] !== statSync(file).size) return null;
+    if (modules[relative(dir, file).split(sep).join("/")] !== statSync(file).size) return null;
   }
   return p;
 }
