@@ -2,7 +2,7 @@
 // user namespaces turned off inside, the syslog level on the helper's errors, and raw seccomp programs.
 
 import { policyErrorAt, unshares, type CompileContext } from "./context.js";
-import { decodePlan } from "./wire.js";
+import { planItems } from "./wire.js";
 import { op, OpType, STATUS_FD, type Op } from "./ops.js";
 
 /** The kernel's limit on one seccomp program (BPF_MAXINSNS). */
@@ -75,11 +75,12 @@ export function compileSeccompLoad(ctx: CompileContext): Op[] {
 /** Every inherited fd a plan names: they must stay open across the exec of the helper. */
 export function fdsNamedBy(plan: Buffer): number[] {
   const fds = new Set<number>();
-  for (const o of decodePlan(plan)) {
+  for (const o of planItems(plan)) {
     const named = o.type === OpType.BindFd || o.type === OpType.InfoFd || o.type === OpType.SyncFd || o.type === OpType.BlockFd ||
       o.type === OpType.SetnsUser || o.type === OpType.SetnsPid || o.type === OpType.Userns2 || o.type === OpType.UsernsBlockFd ||
       (o.type === OpType.Status && (o.flags & STATUS_FD) !== 0);
-    if (named && o.items[0]?.length === 8) fds.add(Number(o.items[0].readBigUInt64LE(0)));
+    const item = o.items[0];
+    if (named && item?.length === 8) fds.add(Number(new DataView(item.buffer, item.byteOffset, 8).getBigUint64(0, true)));
   }
   return [...fds];
 }
