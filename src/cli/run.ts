@@ -32,7 +32,8 @@ export async function runCommand(argv: string[], bwrapMode: boolean, helpText: (
   // The run's own parts: a fresh cgroup (or the rlimit fallback), status lines, the name.
   const lifecycle = lifecyclePlan(prepared, req.command, { ...lifecycleRequest(req.runtime), ...(planFd === undefined ? {} : { frontPid: process.ppid }) });
   for (const w of lifecycle.warnings) writeSync(2, `${levelTag(4)}nsjail-ts: warning: ${w}\n`);
-  const final = { ...prepared, ops: lifecycle.ops, plan: lifecycle.plan };
+  // Not a spread: that would encode the prepared plan, which this run replaces.
+  const final = { resolved: prepared.resolved, ops: lifecycle.ops, plan: lifecycle.plan, warnings: prepared.warnings, files: prepared.files };
   // A plan that names a cgroup made for this one run must not be replayed from the cache.
   const cacheable = cache && lifecycle.cgroup === undefined;
   const plan = cacheable ? cachePlan(cache, final, req, used, flags) : final.plan;

@@ -17,11 +17,14 @@ export const BUILTIN_VARIABLES = ["HOME", "PWD", "USER", "UID", "GID", "XDG_RUNT
 
 /** The calling process's values: environment first, then the password database. */
 export function callerVars(): PolicyVars {
+  // The passwd entry only when the environment lacks HOME or USER: the lookup costs every run a little.
   let info: { username: string; homedir: string } = { username: "", homedir: "" };
-  try {
-    info = userInfo();
-  } catch {
-    // A uid without a passwd entry (common in containers): fall back to the environment and the uid.
+  if (!process.env.HOME || !process.env.USER) {
+    try {
+      info = userInfo();
+    } catch {
+      // A uid without a passwd entry (common in containers): fall back to the environment and the uid.
+    }
   }
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;

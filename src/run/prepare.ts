@@ -73,10 +73,14 @@ export function preparePlan(opts: PrepareOptions): PreparedPlan {
     whereOf: (p) => whereOf(resolved, p),
     hostPathExists: (p) => existsSync(p),
   });
+  let plan: Buffer | undefined;
   return {
     resolved,
     ops,
-    plan: encodePlan(ops),
+    // Encoded when first asked for: a run adds its lifecycle ops and encodes that plan instead.
+    get plan(): Buffer {
+      return (plan ??= encodePlan(ops));
+    },
     warnings: [...resolved.warnings, ...seccomp.warnings],
     files: [...resolved.files, ...seccomp.files],
   };
