@@ -1,7 +1,7 @@
 // nsjail-ts command line: dispatch, and the only place that prints errors and chooses the exit code.
 
 import { existsSync, readdirSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ExitCode, NsjailError } from "../errors.js";
 import { levelTag } from "./flags/bwrap-state.js";
@@ -41,12 +41,12 @@ export async function main(argv: string[], invokedAs: string): Promise<number> {
   return runCommand(argv, false, helpText);
 }
 
-const debug = process.argv.includes("--debug");
-main(process.argv.slice(2), basename(process.argv[1] ?? "")).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
+/** Runs one command line and sets process.exitCode; errors become one line on stderr (the stack with --debug). */
+export async function start(argv: string[], invokedAs: string): Promise<void> {
+  const debug = argv.includes("--debug");
+  try {
+    process.exitCode = await main(argv, invokedAs);
+  } catch (e: unknown) {
     if (e instanceof NsjailError) {
       process.stderr.write(`${levelTag(3)}nsjail-ts: ${e.message}\n`);
       if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
@@ -57,5 +57,9 @@ main(process.argv.slice(2), basename(process.argv[1] ?? "")).then(
     process.stderr.write(`nsjail-ts: internal error: ${err.message}${debug ? "" : " (run with --debug for details)"}\n`);
     if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
     process.exitCode = ExitCode.Internal;
-  },
-);
+  }
+}
+
+// `node dist/cli/cli.js ARGS` runs the modules without the bundle; main.ts and main.cjs call start() themselves.
+const script = process.argv[1];
+if (script !== undefined && resolve(script) === fileURLToPath(import.meta.url)) void start(process.argv.slice(2), basename(script));

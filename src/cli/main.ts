@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// nsjail-ts entry point: runs the command line (cli.ts) from the build's single-script bundle, which
-// starts much faster than loading the modules one by one (scripts/build-bundle.mjs), or from the modules.
+// nsjail-ts entry point: runs the command line (cli.ts) from the build's bundle, which starts much faster
+// than loading the modules one by one (scripts/build-bundle.mjs), or from the modules.
 
 import { createRequire } from "node:module";
+import { basename } from "node:path";
 
 /** Written here by scripts/build-bundle.mjs; empty in what tsc emits, so a `tsc` alone runs the modules it wrote. */
 const BUNDLE_ID = "";
@@ -10,6 +11,7 @@ const BUNDLE_ID = "";
 // Through require: importing node:fs as an ES module builds its facade, which loads fs streams (milliseconds).
 const require = createRequire(import.meta.url);
 
+type Cli = typeof import("./cli.js");
 type Loader = (id: string) => unknown;
 
 /** The bundle's module loader, or undefined when this build has none. */
@@ -21,7 +23,7 @@ function bundleLoader(): Loader | undefined {
   const file = fileURLToPath(new URL("bundle.cjs", import.meta.url));
   let source: string;
   try {
-    source = readFileSync(file, "utf8");
+    source = readFileSync(file, "latin1"); // the build keeps the bundle ASCII
   } catch {
     return undefined; // the modules are still there
   }
@@ -34,10 +36,10 @@ function bundleLoader(): Loader | undefined {
   }
   // V8 checks the code cache against the source and its own version, and compiles afresh when it does not fit.
   const script = new Script(source, { filename: file, ...(cachedData ? { cachedData } : {}) });
-  const make = script.runInThisContext() as (req: NodeJS.Require, distUrl: string) => Loader;
-  return make(createRequire(file), new URL("../", import.meta.url).href);
+  const make = script.runInThisContext() as (req: NodeJS.Require, distUrl: string, id: string) => Loader;
+  return make(createRequire(file), new URL("../", import.meta.url).href, BUNDLE_ID);
 }
 
 const load = bundleLoader();
-if (load) load("cli/cli.js");
-else await import("./cli.js");
+const cli = load ? (load("cli/cli.js") as Cli) : await import("./cli.js");
+await cli.start(process.argv.slice(2), basename(process.argv[1] ?? ""));

@@ -5,7 +5,7 @@ import t from "tap";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { tempDir, writeTestFile } from "../helpers/sandbox.js";
+import { runAs, tempDir, writeTestFile } from "../helpers/sandbox.js";
 import { cacheLines, privateFront } from "./front.js";
 
 interface Proc {
@@ -103,4 +103,18 @@ t.test("the front end starts the compiler from the build's CommonJS entry, and f
   rmSync(entry);
   const none = await f.run(["--no-cache", "--", "sh", "-c", "echo ran"]);
   t.equal(none.stdout, "ran\n", none.stderr);
+});
+
+t.test("a cold run opens the bundle's first script and its code cache, and no module file, package or second script", async (t) => {
+  const f = privateFront();
+  const log = join(tempDir("nsjail-ts-trace-"), "opens");
+  const r = await runAs("strace", ["-f", "-qq", "-e", "trace=open,openat", "-o", log, join(f.root, "helper-c/build/nsjail-ts"), "--no-cache", "--", "/bin/true"], {
+    env: { PATH: "/usr/bin:/bin", HOME: f.home, USER: "nsjail-ts-test" },
+  });
+  t.equal(r.code, 0, r.stderr);
+  const opened = [...readFileSync(log, "utf8").matchAll(/open(?:at)?\((?:AT_FDCWD, )?"([^"]+)"/g)].map((m) => m[1]!);
+  const ours = [...new Set(opened.filter((p) => p.startsWith(`${f.root}/`)).map((p) => p.slice(f.root.length + 1)))].sort();
+  t.ok(ours.includes("dist/cli/bundle.cjs") && ours.includes("dist/cli/bundle.cache"), ours.join(" "));
+  t.same(ours.filter((p) => p.startsWith("dist/") && !["dist/cli/main.cjs", "dist/cli/bundle.cjs", "dist/cli/bundle.cache"].includes(p)), [], "no other file of dist/");
+  t.same(ours.filter((p) => p.startsWith("node_modules/")), [], "no package: the few the compiler needs are inside the bundle");
 });

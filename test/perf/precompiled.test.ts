@@ -35,6 +35,10 @@ t.test("the staged dist compiles the default filter through the build's program,
 
 t.test("the CLI runs from the build's bundle, and the bundle gives the same plan as the modules", async (t) => {
   t.ok(existsSync(dist("cli/bundle.cjs")) && existsSync(dist("cli/bundle.cache")), "the build made the bundle and its code cache");
+  for (const script of ["cli/bundle.cjs", "cli/bundle-rest.cjs"]) {
+    // The entry reads them as latin1: a character outside ASCII would reach messages garbled.
+    t.equal(readFileSync(dist(script)).findIndex((b) => b > 0x7f), -1, `${script} is ASCII`);
+  }
   t.match(readFileSync(dist("cli/main.js"), "utf8"), /^const BUNDLE_ID = "[0-9a-f]{32}";$/m, "main.js names the bundle of its build");
   // --debug shows where an error was thrown: inside the bundle, or in the modules when cli.js runs them itself.
   const bundled = await runCli(["--debug", "--policy", "/nonexistent.json", "--", "/bin/true"]);
