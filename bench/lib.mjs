@@ -33,7 +33,8 @@ export function writeOwned(path, text, mode = 0o644) {
 }
 
 export const home = scratch("nsjail-ts-bench-home-");
-export const baseEnv = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: home, LANG: "C.UTF-8" };
+// What a login session sets (the compiler reads HOME and USER; without them it asks the password database).
+export const baseEnv = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: home, USER: user, LANG: "C.UTF-8" };
 
 /** argv prefix that runs a command as the benchmark user with a small, fixed environment. */
 export function asUser(env = {}) {
@@ -53,18 +54,33 @@ const quote = (s) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\'
 
 /**
  * hyperfine over named commands (each an argv), all run as the benchmark user, without a shell.
- * Returns { name: { mean, stddev, min, max } } in milliseconds.
+ * With rounds > 1 the commands run in that many rounds of `runs` each, in a rotated order every round,
+ * so that a machine getting busier or quieter during the benchmark weighs on every command alike.
+ * Returns { name: { mean, median, stddev, min, max } } in milliseconds, over every timed run.
  */
-export function hyperfine(commands, { runs = 30, warmup = 3, cwd = home, prepare } = {}) {
+export function hyperfine(commands, { runs = 30, warmup = 3, cwd = home, prepare, rounds = 1 } = {}) {
   const dir = scratch("nsjail-ts-bench-hf-");
   const out = join(dir, "out.json");
   const names = Object.keys(commands);
-  const args = ["hyperfine", "-N", "--style", "none", "--warmup", String(warmup), "--runs", String(runs), "--export-json", out];
-  if (prepare) args.push("--prepare", prepare);
-  for (const n of names) args.push("-n", n, commands[n].map(quote).join(" "));
-  runAs(args, { cwd });
-  const results = JSON.parse(readFileSync(out, "utf8")).results;
-  return Object.fromEntries(results.map((r, i) => [names[i], { mean: r.mean * 1e3, stddev: r.stddev * 1e3, min: r.min * 1e3, max: r.max * 1e3 }]));
+  const times = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = names.map((_, i) => names[(i + round) % names.length]);
+    const args = ["hyperfine", "-N", "--style", "none", "--warmup", String(warmup), "--runs", String(runs), "--export-json", out];
+    if (prepare) args.push("--prepare", prepare);
+    for (const n of order) args.push("-n", n, commands[n].map(quote).join(" "));
+    runAs(args, { cwd });
+    JSON.parse(readFileSync(out, "utf8")).results.forEach((r, i) => times[order[i]].push(...r.times.map((t) => t * 1e3)));
+  }
+  return Object.fromEntries(names.map((n) => [n, stats(times[n])]));
+}
+
+function stats(xs) {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const stddev = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / Math.max(1, xs.length - 1));
+  return { mean, median, stddev, min: sorted[0], max: sorted[sorted.length - 1] };
 }
 
 export const ms = (x) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
