@@ -159,6 +159,34 @@ static int exec_failed(struct herr *e, int exit_code, int err, const char *cmd, 
 	return -1;
 }
 
+/* A file the kernel will not execute (ENOEXEC: no #! line, no ELF header) runs as a shell script, as
+ * execvp(3) and bwrap run it: /bin/sh PATH ARGS.... Returns only when /bin/sh cannot be executed either. */
+static void exec_as_script(const char *path, char **argv, char **envp)
+{
+	size_t n = 0;
+	while (argv[n])
+		n++;
+	char **sh = calloc(n + 2, sizeof *sh);
+	if (!sh)
+		return;
+	sh[0] = "/bin/sh";
+	sh[1] = (char *)path;
+	for (size_t i = 1; i < n; i++)
+		sh[i + 1] = argv[i];
+	execve(sh[0], sh, envp);
+	free(sh);
+}
+
+/* execve, and for ENOEXEC the shell; the errno of the file's own execve when both fail. */
+static int exec_file(const char *path, char **argv, char **envp)
+{
+	execve(path, argv, envp);
+	int err = errno;
+	if (err == ENOEXEC)
+		exec_as_script(path, argv, envp);
+	return err;
+}
+
 /* execvpe's search, with the PATH of the command's environment rather than the helper's; argv[0] is then
  * OP_ARGV0's value when the plan has one. */
 int exec_command(const struct ctx *c, const struct op *op, struct herr *e)
@@ -171,8 +199,7 @@ int exec_command(const struct ctx *c, const struct op *op, struct herr *e)
 	if (c->argv0)
 		argv[0] = c->argv0->items[1].str;
 	if (strchr(cmd, '/')) {
-		execve(cmd, argv, envp);
-		int err = errno;
+		int err = exec_file(cmd, argv, envp);
 		return exec_failed(e, err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE, err, cmd, strerror(err));
 	}
 	int denied = 0;
@@ -185,8 +212,7 @@ int exec_command(const struct ctx *c, const struct op *op, struct herr *e)
 		size_t n = end ? (size_t)(end - dir) : strlen(dir);
 		sprintf(path, "%.*s/%s", (int)(n ? n : 1), n ? dir : ".", cmd);
 		dir = end ? end + 1 : NULL;
-		execve(path, argv, envp);
-		int err = errno;
+		int err = exec_file(path, argv, envp);
 		if (err == EACCES)
 			denied = 1;
 		else if (err != ENOENT && err != ENOTDIR && err != ELOOP && err != ENAMETOOLONG)

@@ -134,6 +134,18 @@ t.test("command not found 127, not executable 126, each with one line", async (t
   t.equal(denied.stderr, "nsjail-ts: /data/script: Permission denied\n");
 });
 
+t.test("an executable file without #! runs as a shell script, as execvp runs it, by path and from PATH", async (t) => {
+  const dir = tempDir();
+  writeTestFile(dir, "plain", 'echo "$0 $1 $2"; exit 7\n', 0o755);
+  const mounts = [op(T.Bind, "", [dir, "/data"])];
+  const byPath = await run({ argv: ["/data/plain", "a", "b c"], mounts });
+  t.equal(byPath.code, 7, byPath.stderr);
+  t.equal(byPath.stdout, "/data/plain a b c\n", "/bin/sh got the file as $0 and the arguments after it");
+  const fromPath = await run({ argv: ["plain", "x"], mounts, env: ["PATH=/data:/usr/bin:/bin"] });
+  t.equal(fromPath.code, 7, fromPath.stderr);
+  t.equal(fromPath.stdout, "/data/plain x \n");
+});
+
 t.test("a setup failure names the op, path and errno, on stderr and on the error fd", async (t) => {
   const dir = tempDir();
   const errFile = writeTestFile(dir, "err", "");
