@@ -95,12 +95,11 @@ t.test("files: private /tmp vanishes, the project dir persists, read-only binds 
   t.match(again.stdout, /No such file/, "a second sandbox gets a fresh /tmp");
 });
 
-t.test("root inside cannot write a root-owned host file that is bound read-write", async (t) => {
+t.test("root inside cannot write a root-owned host file that is bound read-write", { skip: process.getuid?.() !== 0 && "needs a root-owned file, so the suite must start as root" }, async (t) => {
   const dir = tempDir();
   const file = join(dir, "root-owned.txt");
   writeFileSync(file, "original\n");
   chmodSync(file, 0o644);
-  if (process.getuid?.() !== 0) t.skip("needs a root-owned file, so the suite must start as root");
   const r = await sh("{ echo overwritten > root-owned.txt; } 2>&1; echo rc=$?", { cwd: dir });
   t.match(r.stdout, /Permission denied/);
   t.match(r.stdout, /rc=[12]\n$/);

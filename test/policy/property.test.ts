@@ -1,7 +1,7 @@
 // Generated policies and mutated policy text: every input ends in a ResolvedPolicy or an
 // NsjailError with a one-line message, never in another exception.
 
-import t from "tap";
+import t, { type Test } from "tap";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { NsjailError } from "../../src/errors.js";
@@ -81,7 +81,7 @@ function mutate(text: string, r: () => number): string {
 }
 
 /** Runs fn; returns "ok", or "error" for a one-line NsjailError; anything else fails the test. */
-function outcome(t: Tap.Test, fn: () => unknown, input: string): "ok" | "error" | "bad" {
+function outcome(t: Test, fn: () => unknown, input: string): "ok" | "error" | "bad" {
   try {
     fn();
     return "ok";
@@ -90,10 +90,6 @@ function outcome(t: Tap.Test, fn: () => unknown, input: string): "ok" | "error" 
     t.fail(`unexpected ${err instanceof Error ? err.stack : String(err)} for input ${JSON.stringify(input).slice(0, 400)}`);
     return "bad";
   }
-}
-
-declare namespace Tap {
-  type Test = Parameters<Parameters<typeof t.test>[1]>[0];
 }
 
 t.test("generated policies resolve or fail with a one-line policy error", async (t) => {
