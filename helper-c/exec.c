@@ -196,6 +196,7 @@ int exec_command(const struct ctx *c, const struct op *op, struct herr *e)
 	if (!argv || !envp)
 		return herr_fail(e, ENOMEM, "prepare the command");
 	const char *cmd = argv[0];
+	front_reap_compiler(1); /* the command must not inherit the compiler as its child */
 	if (c->argv0)
 		argv[0] = c->argv0->items[1].str;
 	if (strchr(cmd, '/')) {

@@ -101,6 +101,21 @@ static void compile_fail(const char *what)
 	exit(EXIT_SETUP);
 }
 
+/* The compiler that wrote the plan being run, while it may still be exiting; 0 once reaped. */
+static pid_t compiler_pid;
+static pid_t compiler_parent; /* only that process may wait for it: in another, the pid means nothing */
+
+void front_reap_compiler(int block)
+{
+	if (compiler_pid <= 0 || getpid() != compiler_parent)
+		return;
+	pid_t r;
+	while ((r = waitpid(compiler_pid, NULL, block ? 0 : WNOHANG)) < 0 && errno == EINTR)
+		;
+	if (r != 0)
+		compiler_pid = 0; /* reaped, or not ours to wait for */
+}
+
 /* Run the compiler as a child writing the plan to an inherited pipe, and return a memfd holding that plan.
  * The compiler's output and errors are the user's; when it writes no plan (an error, --help), this process
  * exits as it did. So nothing of Node is left once the plan runs, and no FFI is needed to hand it over. */
@@ -122,16 +137,27 @@ static int compile_plan(const struct front_ids *ids, int argc, char **argv, cons
 	size_t len;
 	uint8_t *bytes = read_pipe(p[0], &len);
 	close(p[0]); /* a compiler still writing (a plan over the limit) gets EPIPE rather than blocking */
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			compile_fail("wait");
-	int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	if (code || !len)
-		exit(code); /* it printed what it had to say (an error, --help, --version) */
-	if (!bytes) {
-		errno = ENOMEM;
-		compile_fail("reading the plan");
+	/* The compiler closes the pipe only after a whole plan, as its last act. Node then takes milliseconds
+	 * more to exit: a plan that parses runs at once, and the compiler is reaped once it is gone. */
+	struct plan whole;
+	struct plan_err pe;
+	if (bytes && len && plan_parse(bytes, len, &whole, &pe) == 0) {
+		plan_free(&whole);
+		compiler_pid = pid;
+		compiler_parent = getpid();
+	} else {
+		int st;
+		while (waitpid(pid, &st, 0) < 0)
+			if (errno != EINTR)
+				compile_fail("wait");
+		int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		if (code || !len)
+			exit(code); /* it printed what it had to say (an error, --help, --version) */
+		if (!bytes) {
+			errno = ENOMEM;
+			compile_fail("reading the plan");
+		}
+		/* a plan that does not parse: the helper reports it as for any plan */
 	}
 	int fd = memfd_create("nsjail-ts-plan", MFD_CLOEXEC);
 	size_t off = 0;

@@ -167,6 +167,10 @@ int hold_disable_userns(const struct ctx *c, struct herr *e);
 int hold_assert_no_userns(struct herr *e);
 int hold_close_others(const struct ctx *c);
 
+/* front.c: a cold run's compiler may still be exiting while its plan runs. Its parent reaps it (block:
+ * waits for it); in any other process this does nothing. */
+void front_reap_compiler(int block);
+
 /* init.c */
 void init_block_relayed(sigset_t *old);
 int init_fork_pid_ns(struct ctx *c, const struct op *op, struct herr *e);

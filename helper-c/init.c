@@ -62,6 +62,8 @@ static void relay_until_exit(const struct ctx *c, pid_t child)
 	if (c->time_limit)
 		term_at = now_ms() + (long long)seconds * 1000;
 	for (;;) {
+		/* a compiler that exited before SIGCHLD was blocked sent no signal: look at every turn */
+		front_reap_compiler(0);
 		long long now = now_ms(), next = term_at >= 0 ? term_at : kill_at;
 		if (term_at >= 0 && now >= term_at) {
 			kill(child, SIGTERM); /* PID 1 relays it; its exit then ends the whole namespace */
