@@ -6,6 +6,7 @@ import { writeSync } from "node:fs";
 import { linuxSys } from "../ffi/linux.js";
 import { lifecyclePlan, lifecycleRequest } from "../run/status.js";
 import { execHelper, sendPlan, takePlanFd } from "../run/handover.js";
+import { fdsNamed } from "../plan/fds.js";
 import { packageVersion } from "../run/paths.js";
 import { parseRunArgs } from "./args.js";
 import { allFlags, emptyRequest } from "./flags/index.js";
@@ -38,6 +39,6 @@ export async function runCommand(argv: string[], bwrapMode: boolean, helpText: (
   const cacheable = cache && lifecycle.cgroup === undefined;
   const plan = cacheable ? cachePlan(cache, final, req, used, flags) : final.plan;
   if (planFd === undefined) execHelper(linuxSys(), plan);
-  sendPlan(planFd, plan); // no koffi: the front end runs it
+  sendPlan(planFd, plan, fdsNamed(final.ops)); // no koffi: the front end runs it
   return 0;
 }

@@ -72,15 +72,29 @@ export function compileSeccompLoad(ctx: CompileContext): Op[] {
   return [...compiled, ...raw];
 }
 
+/** Ops whose first item is an inherited fd the helper uses. */
+function namesFd(type: OpType, flags: number): boolean {
+  return type === OpType.BindFd || type === OpType.InfoFd || type === OpType.SyncFd || type === OpType.BlockFd ||
+    type === OpType.SetnsUser || type === OpType.SetnsPid || type === OpType.Userns2 || type === OpType.UsernsBlockFd ||
+    (type === OpType.Status && (flags & STATUS_FD) !== 0);
+}
+
+/** Every inherited fd these ops name: they must stay open for the helper. */
+export function fdsNamed(ops: readonly Op[]): number[] {
+  const fds = new Set<number>();
+  for (const o of ops) {
+    const item = o.items[0];
+    if (namesFd(o.type, o.flags) && typeof item === "bigint") fds.add(Number(item));
+  }
+  return [...fds];
+}
+
 /** Every inherited fd a plan names: they must stay open across the exec of the helper. */
 export function fdsNamedBy(plan: Buffer): number[] {
   const fds = new Set<number>();
   for (const o of planItems(plan)) {
-    const named = o.type === OpType.BindFd || o.type === OpType.InfoFd || o.type === OpType.SyncFd || o.type === OpType.BlockFd ||
-      o.type === OpType.SetnsUser || o.type === OpType.SetnsPid || o.type === OpType.Userns2 || o.type === OpType.UsernsBlockFd ||
-      (o.type === OpType.Status && (o.flags & STATUS_FD) !== 0);
     const item = o.items[0];
-    if (named && item?.length === 8) fds.add(Number(new DataView(item.buffer, item.byteOffset, 8).getBigUint64(0, true)));
+    if (namesFd(o.type, o.flags) && item?.length === 8) fds.add(Number(new DataView(item.buffer, item.byteOffset, 8).getBigUint64(0, true)));
   }
   return [...fds];
 }

@@ -21,9 +21,10 @@ function fdMissing(fd: number): NsjailError {
   return new NsjailError(ExitCode.Usage, `file descriptor ${fd}, which the sandbox is to use, is not open`);
 }
 
-/** Give `plan` to the front end through `fd` (it runs the plan once this process exits). */
-export function sendPlan(fd: number, plan: Buffer): void {
-  for (const named of fdsNamedBy(plan)) {
+/** Give `plan` to the front end through `fd`; it runs the plan once the pipe closes. `namedFds`: the
+ * inherited fds the plan names, when the caller knows them from its ops (else read from the plan). */
+export function sendPlan(fd: number, plan: Buffer, namedFds: readonly number[] = fdsNamedBy(plan)): void {
+  for (const named of namedFds) {
     try {
       if (named === fd) throw new Error("the plan's own pipe"); // the front end had no such fd: it made this one
       fstatSync(named); // the front end, whose fds these are too, must have it open

@@ -2,7 +2,8 @@
 
 import t from "tap";
 import { decodePlan, encodePlan, PlanFormatError } from "../../src/plan/wire.js";
-import { op, OpType, BIND_RW } from "../../src/plan/ops.js";
+import { op, OpType, BIND_RW, PLAN_MAX_STR, STATUS_FD } from "../../src/plan/ops.js";
+import { fdsNamed, fdsNamedBy } from "../../src/plan/fds.js";
 
 const sample = [
   op(OpType.UnshareUser, "p.json#/namespaces/user"),
@@ -70,4 +71,37 @@ t.test("malformed plans are refused with a reason, never another exception", asy
     }
   }
   t.ok(refused > 0, `${refused} of 2000 corrupted plans refused, none crashed`);
+});
+
+t.test("strings are encoded as Buffer.from writes UTF-8, lone surrogates included", async (t) => {
+  const strings = ["plain", "héllo wörld", "日本語", "😀 and 𝄞", "\ud800 lone high", "lone low \udc00", "\udc00\ud800", "end high \ud83d", "ß".repeat(2000)];
+  const plan = encodePlan(strings.map((s) => op(OpType.Exec, s, [s])));
+  decodePlan(plan).forEach((o, i) => {
+    const want = Buffer.from(strings[i]!, "utf8");
+    t.ok(o.items[0]!.equals(want), `item ${JSON.stringify(strings[i]!.slice(0, 20))}`);
+    t.equal(o.origin, want.toString("utf8"), "origin");
+  });
+});
+
+t.test("a string limit counts bytes, and a NUL anywhere is refused", async (t) => {
+  const twoByte = "é".repeat(PLAN_MAX_STR / 2); // exactly the limit in bytes
+  t.doesNotThrow(() => encodePlan([op(OpType.Hostname, "x", [twoByte])]));
+  t.throws(() => encodePlan([op(OpType.Hostname, "x", [`${twoByte}a`])]), PlanFormatError);
+  t.throws(() => encodePlan([op(OpType.Hostname, "x", ["a\0b"])]), /NUL/);
+  t.throws(() => encodePlan([op(OpType.Hostname, "x\0", ["a"])]), /NUL/);
+  t.doesNotThrow(() => encodePlan([op(OpType.Exec, "x", ["a".repeat(PLAN_MAX_STR + 1)])]), "command lines may be longer");
+});
+
+t.test("the fds a plan names are the same read from its ops or from its bytes", async (t) => {
+  const ops = [
+    op(OpType.InfoFd, "i", [7n]),
+    op(OpType.BindFd, "b", [9n, "/x"]),
+    op(OpType.Status, "s", [11n], STATUS_FD),
+    op(OpType.Status, "file", [0n, "/tmp/status"]), // a status file, no fd
+    op(OpType.SyncFd, "y", [7n]),
+    ...sample,
+  ];
+  const sorted = (xs: number[]): number[] => xs.sort((a, b) => a - b);
+  t.same(sorted(fdsNamed(ops)), [7, 9, 11]);
+  t.same(sorted(fdsNamedBy(encodePlan(ops))), [7, 9, 11]);
 });
