@@ -80,6 +80,39 @@ t.test("ps, exec and kill on a running named sandbox", async (t) => {
   t.equal(after.stdout, "[]\n");
 });
 
+t.test("exec into a sandbox that keeps a capability: its files, that capability, and mounts it cannot unlock", async (t) => {
+  const env = lifecycleEnv();
+  const cwd = tempDir();
+  // A kept capability makes the helper lock the mounts in one more user and mount namespace; exec's process
+  // gets such a locked layer of its own over the sandbox's mounts, as the command did.
+  const running = runLifecycle(["--name", "capbox", "--cap-add", "CAP_SYS_ADMIN", "--", "sh", "-c", "echo secret > /tmp/mark; exec sleep 20"], { env, cwd, timeoutMs: 30_000 });
+  let init = -1;
+  for (let i = 0; i < 60 && init < 0; i++) {
+    const ps = JSON.parse((await runCli(["ps", "--json"], { env, cwd })).stdout || "[]") as PsEntry[];
+    init = ps[0]?.pid ?? -1;
+    if (init < 0) await sleep(100);
+  }
+  t.ok(init > 0, "ps lists the sandbox");
+  let command = -1;
+  await waitFor(() => {
+    command = Number(readFileSync(`/proc/${init}/task/${init}/children`, "utf8").trim().split(/\s+/)[0] || -1);
+    return command > 0 && readFileSync(`/proc/${command}/comm`, "utf8").trim() === "sleep";
+  }, 5000);
+  const capsOf = (status: string): string | undefined => /^CapEff:\s+(\S+)/m.exec(status)?.[1];
+  const script = "cat /tmp/mark; mount -o remount,bind,rw /usr 2>/dev/null; echo remount=$?; touch /usr/x 2>/dev/null; echo touch=$?; cat /proc/self/status";
+  const inside = await runCli(["exec", "capbox", "--", "sh", "-c", script], { env, cwd });
+  t.equal(inside.code, 0, inside.stderr);
+  const [mark, remount, touch, ...status] = inside.stdout.split("\n");
+  t.equal(mark, "secret", "the sandbox's files (its private /tmp)");
+  t.equal(capsOf(status.join("\n")), capsOf(readFileSync(`/proc/${command}/status`, "utf8")), "the command's effective capabilities");
+  t.equal(capsOf(status.join("\n")), "0000000000200000", "CAP_SYS_ADMIN alone");
+  t.not(remount, "remount=0", "the read-only /usr cannot be remounted writable, even with CAP_SYS_ADMIN");
+  t.not(touch, "touch=0", "and stays read-only");
+  const k = await runCli(["kill", "capbox", "TERM"], { env, cwd });
+  t.equal(k.code, 0, k.stderr);
+  t.equal((await running).code, 128 + 15);
+});
+
 t.test("a SIGKILLed sandbox leaves a stale entry that ps ignores and the name can be taken again", async (t) => {
   const env = lifecycleEnv();
   const cwd = tempDir();
