@@ -51,15 +51,19 @@ const ascii = (text) => text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(
  */
 function lazyImports(cjs) {
   const decls = [];
-  const marked = cjs.replace(/^(?:const|var) (\w+) = require\("(\.{1,2}\/[^"]+)"\);$/gm, (_, name, spec) => {
-    decls.push({ name, spec });
+  // Relative modules, and packages through the default/namespace interop helpers (node: builtins are
+  // already lazy, see builtin() below).
+  const IMPORT = /^(?:const|var) (\w+) = (?:require\("(\.{1,2}\/[^"]+)"\)|(__importDefault|__importStar)\(require\("((?!node:)[^"]+)"\)\));$/gm;
+  const marked = cjs.replace(IMPORT, (_, name, rel, wrap, pkg) => {
+    decls.push({ name, spec: rel ?? pkg, wrap });
     return `\0${decls.length - 1}\0`;
   });
   let out = marked;
   for (const { name } of decls) out = out.replace(new RegExp(`(?<![\\w$])(?<![^.]\\.)${name}(?![\\w$])`, "g"), `(${name}$get())`);
   return out.replace(/\0(\d+)\0/g, (_, i) => {
-    const { name, spec } = decls[Number(i)];
-    return `let ${name}$m; const ${name}$get = () => ${name}$m ?? (${name}$m = require(${JSON.stringify(spec)}));`;
+    const { name, spec, wrap } = decls[Number(i)];
+    const load = wrap ? `${wrap}(require(${JSON.stringify(spec)}))` : `require(${JSON.stringify(spec)})`;
+    return `let ${name}$m; const ${name}$get = () => ${name}$m ?? (${name}$m = ${load});`;
   });
 }
 
