@@ -1,7 +1,7 @@
 // The compiled ajv validator of policies/schema.json, with policies/seccomp.schema.json plugged in
 // under the URI that the policy schema's `seccomp` $ref resolves to.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -96,9 +96,30 @@ export function policyValidator(): ValidateFunction {
 
 export type { ErrorObject };
 
-/** ajv's standalone CommonJS module is the validate function itself; it carries the schema texts it was made from. */
-type Precompiled = ((data: unknown) => boolean) & { schemaTexts: [string, string] };
+/** ajv's standalone CommonJS module is the validate function itself; it carries stamps of the schema files it was made from. */
+type Precompiled = ((data: unknown) => boolean) & { schemaStamps?: string[] };
 let precompiled: Precompiled | null | undefined;
+
+const SCHEMA_FILES = ["schema.json", "seccomp.schema.json"];
+
+/** What changes whenever a file's content can have: inode, size, mtime and ctime. */
+function stampOf(file: string): string {
+  const st = statSync(file, { bigint: true });
+  return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+/** Whether the shipped schemas are the ones the validator was generated from: their files untouched since, or the same texts. */
+function madeFromShippedSchemas(mod: Precompiled, dir: string): boolean {
+  const files = SCHEMA_FILES.map((n) => join(presetsDir(), n));
+  try {
+    if (mod.schemaStamps?.length === files.length && files.every((f, i) => stampOf(f) === mod.schemaStamps![i])) return true;
+    // Copied or installed elsewhere: compare the texts (not a hash: loading node:crypto costs more).
+    const texts = JSON.parse(readFileSync(join(dir, "validator.texts.json"), "utf8")) as string[];
+    return files.every((f, i) => readFileSync(f, "utf8") === texts[i]);
+  } catch {
+    return false; // a schema or the texts file missing: compile at run time, which reports what is missing
+  }
+}
 
 /**
  * The validator scripts/build-validator.mjs generated at build time, if it matches the shipped schemas:
@@ -107,13 +128,12 @@ let precompiled: Precompiled | null | undefined;
 export function precompiledCheck(data: unknown): boolean | undefined {
   if (precompiled === undefined) {
     precompiled = null;
-    const file = join(dirname(fileURLToPath(import.meta.url)), "validator.generated.cjs");
+    const dir = dirname(fileURLToPath(import.meta.url));
+    const file = join(dir, "validator.generated.cjs");
     if (existsSync(file)) {
-      const texts = ["schema.json", "seccomp.schema.json"].map((n) => readFileSync(join(presetsDir(), n), "utf8"));
       // Loaded synchronously: the policy loader is synchronous, and the module is plain generated code.
       const mod = createRequire(import.meta.url)(file) as Precompiled;
-      // The very texts, not a hash of them: comparing is cheaper than loading node:crypto on every start.
-      if (mod.schemaTexts?.[0] === texts[0] && mod.schemaTexts[1] === texts[1]) precompiled = mod;
+      if (madeFromShippedSchemas(mod, dir)) precompiled = mod;
     }
   }
   return precompiled ? precompiled(data) : undefined;

@@ -1,12 +1,13 @@
 // What the build compiles ahead for a faster start must be exactly what compiling at run time gives, and
 // must not be used once its inputs changed. Runs against the staged build (dist/), where those files live.
 import t from "tap";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileSeccomp } from "../../src/seccomp/compile.js";
 import { hostArch } from "../../src/seccomp/abi.js";
-import { runAs, runCli, stageDir, tempDir } from "../helpers/sandbox.js";
+import { runAs, runCli, stageDir, tempDir, writeTestFile } from "../helpers/sandbox.js";
+import { privateFront } from "../cache/front.js";
 import { decodePlan } from "../../src/plan/wire.js";
 import { OpType } from "../../src/plan/ops.js";
 
@@ -58,4 +59,22 @@ t.test("the CLI runs from the build's bundle, and the bundle gives the same plan
   }
   t.ok(plans[0]!.length > 5);
   t.same(plans[0], plans[1]);
+});
+
+t.test("the build's validator is not used once the shipped schema changed: the edited schema decides", async (t) => {
+  const f = privateFront();
+  const dir = tempDir();
+  const policy = writeTestFile(dir, "p.json", JSON.stringify({ extends: "default", hostname: "box" }));
+  const before = await f.run(["--no-cache", "--policy", policy, "--", "hostname"], { cwd: dir });
+  t.equal(before.code, 0, before.stderr);
+  t.equal(before.stdout, "box\n");
+  // A private copy: its schema files are other inodes, so the texts decide; here they no longer match.
+  const schemaFile = join(f.root, "policies/schema.json");
+  const schema = readFileSync(schemaFile, "utf8");
+  const tightened = schema.replace('"pattern":"^[A-Za-z0-9]([A-Za-z0-9.-]{0,62})$"', '"pattern":"^only$"').replace('"pattern": "^[A-Za-z0-9]([A-Za-z0-9.-]{0,62})$"', '"pattern": "^only$"');
+  t.not(tightened, schema, "the hostname pattern was found and tightened");
+  writeFileSync(schemaFile, tightened);
+  const after = await f.run(["--no-cache", "--policy", policy, "--", "hostname"], { cwd: dir });
+  t.equal(after.code, 122, "the edited schema refuses what the build's validator would have let through");
+  t.match(after.stderr, /hostname/);
 });

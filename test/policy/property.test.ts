@@ -9,6 +9,9 @@ import { addLayer, presetsDir } from "../../src/policy/index.js";
 import type { Policy } from "../../src/policy/types.js";
 import { load } from "./fixtures.js";
 import { rng } from "../helpers/random.js";
+import { createRequire } from "node:module";
+import { policyValidator } from "../../src/policy/schema.js";
+import { stageDir } from "../helpers/sandbox.js";
 
 
 const STRINGS = ["", "/", "/tmp", "/etc/", "rel", "/a/../b", "${HOME}", "${env:EDITOR}", "${env:X:-/d}", "${NOPE}", "$$", "${", "64M", "64MB", "0755", "0855", "unlimited", "build", "./x.json", "__proto__", "CAP_CHOWN", "bind", "tmpfs", "\u0000", "é"];
@@ -123,4 +126,40 @@ t.test("mutated preset text parses, resolves or fails with a one-line policy err
     if (outcome(t, () => load(text, join(presetsDir(), "mutated.json")), text) === "bad") bad++;
   }
   t.equal(bad, 0);
+});
+
+t.test("the build's yes/no validator accepts exactly what the full schema validator accepts", async (t) => {
+  const built = createRequire(import.meta.url)(join(stageDir(), "dist/policy/validator.generated.cjs")) as (data: unknown) => boolean;
+  const full = policyValidator();
+  const r = rng(0xa11);
+  const seccomps: unknown[] = [
+    { preset: "default" }, { preset: "none" }, { preset: 7 }, { default: "allow", rules: [{ action: "errno:EPERM", syscalls: ["ptrace"] }] },
+    { default: "kill", rules: [{ action: "allow", syscalls: ["ioctl"], args: [{ index: 1, op: "masked-eq", value: 21524, mask: 4294967295 }] }] },
+    { default: "allow", rules: [{ action: "trace", syscalls: [] }] }, { rules: [{ syscalls: ["read"] }] }, { profile: "x.json", extra: 1 },
+  ];
+  const inputs: unknown[] = [];
+  for (let i = 0; i < 2500; i++) {
+    const p = policy(r);
+    if (r() < 0.2) p.seccomp = seccomps[Math.floor(r() * seccomps.length)];
+    inputs.push(p);
+  }
+  for (const n of ["default", "build", "untrusted"]) {
+    const text = readFileSync(join(presetsDir(), `${n}.json`), "utf8");
+    inputs.push(JSON.parse(text));
+    for (let i = 0; i < 300; i++) {
+      try {
+        inputs.push(JSON.parse(mutate(text, r)));
+      } catch {
+        // not JSON any more: the parser's business, not the validators'
+      }
+    }
+  }
+  let valid = 0;
+  const disagree = inputs.filter((x) => {
+    const want = full(x);
+    if (want) valid++;
+    return built(x) !== want;
+  });
+  t.same(disagree.slice(0, 3), [], `${disagree.length} of ${inputs.length} inputs judged differently`);
+  t.ok(valid > 200 && inputs.length - valid > 200, `both verdicts occur (${valid} valid of ${inputs.length})`);
 });
