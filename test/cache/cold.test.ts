@@ -131,6 +131,8 @@ t.test("a cold run opens the bundle's first script and its code cache, and no mo
   const opened = [...readFileSync(log, "utf8").matchAll(/open(?:at)?\((?:AT_FDCWD, )?"([^"]+)"/g)].map((m) => m[1]!);
   const ours = [...new Set(opened.filter((p) => p.startsWith(`${f.root}/`)).map((p) => p.slice(f.root.length + 1)))].sort();
   t.ok(ours.includes("dist/cli/bundle.cjs") && ours.includes("dist/cli/bundle.cache"), ours.join(" "));
-  t.same(ours.filter((p) => p.startsWith("dist/") && !["dist/cli/main.cjs", "dist/cli/bundle.cjs", "dist/cli/bundle.cache"].includes(p)), [], "no other file of dist/");
+  // A copied package's schema files are other inodes than the build stamped, so it compares their texts.
+  const expected = ["dist/cli/main.cjs", "dist/cli/bundle.cjs", "dist/cli/bundle.cache", "dist/policy/validator.texts.json"];
+  t.same(ours.filter((p) => p.startsWith("dist/") && !expected.includes(p)), [], "no module file of dist/");
   t.same(ours.filter((p) => p.startsWith("node_modules/")), [], "no package: the few the compiler needs are inside the bundle");
 });
