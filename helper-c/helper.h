@@ -56,6 +56,7 @@ struct outer {
 	int cg_leave_fd, cg_fd, cg_parent_fd;
 	const char *cg_name;
 	int info_fd;          /* bwrap's --info-fd: written once the sandbox's first process exists, then closed */
+	int report_fd;        /* read end: init writes the command's own wait status here before it exits */
 	uint64_t unshared;    /* namespaces the plan unshares, for the info object */
 };
 
@@ -83,6 +84,7 @@ struct ctx {
 	const struct op *argv0; /* OP_ARGV0, or NULL: argv[0] is the program looked up */
 	int sync_fd;          /* OP_SYNC_FD's fd, or -1 */
 	int level_prefix;     /* OP_LEVEL_PREFIX: error lines start with "<3>" */
+	int report_fd;        /* in the PID namespace's first process: write end of outer.report_fd, or -1 */
 	struct held held;
 };
 

@@ -86,7 +86,12 @@ static void relay_until_exit(const struct ctx *c, pid_t child)
 		struct rusage ru;
 		pid_t r = wait4(child, &status, sfd >= 0 ? WNOHANG : 0, &ru);
 		if (r == child) {
-			outer_finished(c, status, &ru, now_ms() - began, kill_at >= 0);
+			/* init exits 128+N for a command killed by signal N (PID 1 cannot die of its own signals):
+			 * the status line reports the command's own status, which init wrote before it exited */
+			int command_status = status, reported;
+			if (c->outer.report_fd >= 0 && read(c->outer.report_fd, &reported, sizeof reported) == sizeof reported)
+				command_status = reported;
+			outer_finished(c, command_status, &ru, now_ms() - began, kill_at >= 0);
 			if (kill_at < 0)
 				_exit(exit_code_of(status));
 			struct herr e = { .op_index = (uint32_t)(c->time_limit - c->plan->ops), .exit_code = EXIT_TIMEOUT };
@@ -101,9 +106,11 @@ static void relay_until_exit(const struct ctx *c, pid_t child)
 
 int init_fork_pid_ns(struct ctx *c, const struct op *op, struct herr *e)
 {
-	int alive[2];
+	int alive[2], report[2];
 	sigset_t old;
 	if (pipe2(alive, O_CLOEXEC) < 0)
+		return herr_fail(e, errno, "create pipe");
+	if (pipe2(report, O_CLOEXEC | O_NONBLOCK) < 0)
 		return herr_fail(e, errno, "create pipe");
 	init_block_relayed(&old);
 	pid_t parent = getpid();
@@ -112,10 +119,14 @@ int init_fork_pid_ns(struct ctx *c, const struct op *op, struct herr *e)
 		return herr_fail(e, errno, "fork into the new PID namespace");
 	if (pid > 0) {
 		close(alive[0]); /* alive[1] stays open until we exit: the child sees POLLHUP only then */
+		close(report[1]);
+		c->outer.report_fd = report[0];
 		relay_until_exit(c, pid);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(alive[1]);
+	close(report[0]);
+	c->report_fd = report[1]; /* close-on-exec: without an init (asPid1) the command drops it at exec */
 	if (c->outer.info_fd >= 0) { /* the outer process writes it, with this process's pid */
 		close(c->outer.info_fd);
 		c->outer.info_fd = -1;
@@ -133,7 +144,7 @@ int init_fork_pid_ns(struct ctx *c, const struct op *op, struct herr *e)
 }
 
 /* Inside: PID 1 reaps every child and relays signals to the command, and exits with its status. */
-static void init_loop(pid_t worker)
+static void init_loop(pid_t worker, int report_fd)
 {
 	int sfd = open_signalfd();
 	for (;;) {
@@ -143,8 +154,12 @@ static void init_loop(pid_t worker)
 		int status;
 		pid_t r;
 		while ((r = waitpid(-1, &status, sfd >= 0 ? WNOHANG : 0)) > 0)
-			if (r == worker)
+			if (r == worker) {
+				if (report_fd >= 0 && write(report_fd, &status, sizeof status) < 0) {
+					/* the relay then reports our exit status instead */
+				}
 				_exit(exit_code_of(status)); /* as PID 1, our exit kills whatever is left */
+			}
 		if (r < 0 && errno == ECHILD)
 			_exit(EXIT_SETUP); /* the worker is gone without a status we saw: cannot happen */
 	}
@@ -160,8 +175,13 @@ int init_spawn(struct ctx *c, struct herr *e)
 		return herr_fail(e, errno, "fork the command");
 	if (pid == 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (c->report_fd >= 0)
+			close(c->report_fd);
+		c->report_fd = -1;
 		return 0;
 	}
+	if (c->report_fd >= 0 && c->held.n < MAX_HELD_FDS)
+		c->held.fds[c->held.n++] = c->report_fd; /* kept through the close below */
 	/* init keeps nothing the sandbox could reach: no fds above 2 but the sync fd and the lock-file locks,
 	 * not ptrace-able, dies with the relay */
 	hold_close_others(c);
@@ -169,6 +189,6 @@ int init_spawn(struct ctx *c, struct herr *e)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getpid() != 1)
 		prctl(PR_SET_CHILD_SUBREAPER, 1); /* no PID namespace: still collect orphans */
-	init_loop(pid);
+	init_loop(pid, c->report_fd);
 	return 0;
 }

@@ -213,7 +213,7 @@ int main(int argc, char **argv)
 		return 0;
 
 	struct ctx c = { .plan = &plan, .root_fd = -1, .host_fd = -1, .error_fd = a.error_fd, .argv_override = a.argv,
-	                 .sync_fd = -1 };
+	                 .sync_fd = -1, .report_fd = -1 };
 	outer_init(&c.outer);
 	find_data_ops(&c);
 	mount_bind_fd_prepare(&c);

@@ -29,7 +29,7 @@
 void outer_init(struct outer *o)
 {
 	*o = (struct outer){ .status_fd = -1, .status_file_fd = -1, .name_dir_fd = -1, .name_fd = -1,
-	                     .cg_leave_fd = -1, .cg_fd = -1, .cg_parent_fd = -1, .info_fd = -1 };
+	                     .cg_leave_fd = -1, .cg_fd = -1, .cg_parent_fd = -1, .info_fd = -1, .report_fd = -1 };
 }
 
 int status_prepare(struct ctx *c, const struct op *op, struct herr *e)
@@ -204,8 +204,8 @@ void outer_finished(const struct ctx *c, int status, const struct rusage *ru, lo
 	char how[64], lim[40], line[512];
 	/* "exit-code" as bwrap's json-status-fd reports it: 128 + the signal for a killed command */
 	if (WIFSIGNALED(status))
-		snprintf(how, sizeof how, "\"exit-code\":%d,\"signal\":\"SIG%s\"", 128 + WTERMSIG(status),
-		         sigabbrev_np(WTERMSIG(status)) ?: "UNKNOWN");
+		snprintf(how, sizeof how, "\"exit-code\":%d,\"exit_code\":%d,\"signal\":\"SIG%s\"", 128 + WTERMSIG(status),
+		         128 + WTERMSIG(status), sigabbrev_np(WTERMSIG(status)) ?: "UNKNOWN");
 	else
 		snprintf(how, sizeof how, "\"exit-code\":%d,\"exit_code\":%d", WEXITSTATUS(status), WEXITSTATUS(status));
 	if (limit)

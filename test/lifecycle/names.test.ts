@@ -74,7 +74,7 @@ t.test("ps, exec and kill on a running named sandbox", async (t) => {
   const lines = readFileSync(statusFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
   t.equal(lines.length, 2);
   t.match(lines[0], { event: "started", pid: e.pid, helper: e.helper, ns: e.ns });
-  t.match(lines[1], { event: "exited", exit_code: 129, limit: null });
+  t.match(lines[1], { event: "exited", exit_code: 129, signal: "SIGHUP", limit: null });
   t.ok((lines[1]!.wall_ms as number) > 0 && typeof lines[1]!.cpu_ms === "number" && (lines[1]!.max_rss_kb as number) > 0, JSON.stringify(lines[1]));
   const after = await runCli(["ps", "--json"], { env, cwd });
   t.equal(after.stdout, "[]\n");
