@@ -1,5 +1,5 @@
 // Composition of policies (extends, command-line layers): the later layer wins, by documented rules.
-// mounts append (base first); seccomp is replaced whole; other objects merge key by key;
+// mounts and env.unset append (base first); seccomp is replaced whole; other objects merge key by key;
 // scalars and every other array replace. Nodes keep their origins, so the merged policy still
 // knows where each value was written.
 
@@ -7,27 +7,35 @@ import type { JsonNode, ObjectEntry, ObjectNode } from "./json-node.js";
 
 /** Keys whose value is replaced as a whole even though it is an object. */
 const REPLACED_WHOLE = new Set(["seccomp"]);
-/** Keys whose arrays are concatenated instead of replaced. */
-const APPENDED = new Set(["mounts"]);
+/**
+ * Arrays (by their path) concatenated instead of replaced. env.unset is one: a later layer that unsets one
+ * variable (say --unsetenv FOO) must not bring back the ones an earlier layer removed; env.set, applied
+ * after unset, still gives a variable back.
+ */
+const APPENDED = new Set(["mounts", "env.unset"]);
 
-function mergeEntry(key: string, base: ObjectEntry, layer: ObjectEntry, depth: number): ObjectEntry {
+function mergeEntry(path: string, base: ObjectEntry, layer: ObjectEntry): ObjectEntry {
   const b = base.node;
   const l = layer.node;
-  if (depth === 0 && APPENDED.has(key) && b.kind === "array" && l.kind === "array") {
-    return { keyAt: layer.keyAt, node: { kind: "array", items: [...b.items, ...l.items], at: l.at } };
+  if (APPENDED.has(path) && b.kind === "array" && l.kind === "array") {
+    const seen = new Set<unknown>();
+    // A name unset twice is listed once; mounts keep every entry.
+    const once = (n: JsonNode): boolean => n.kind !== "scalar" || (!seen.has(n.value) && seen.add(n.value) !== undefined);
+    const items = [...b.items, ...l.items].filter((n) => path === "mounts" || once(n));
+    return { keyAt: layer.keyAt, node: { kind: "array", items, at: l.at } };
   }
-  if (!(depth === 0 && REPLACED_WHOLE.has(key)) && b.kind === "object" && l.kind === "object") {
-    return { keyAt: layer.keyAt, node: mergeObjects(b, l, depth + 1) };
+  if (!REPLACED_WHOLE.has(path) && b.kind === "object" && l.kind === "object") {
+    return { keyAt: layer.keyAt, node: mergeObjects(b, l, `${path}.`) };
   }
   return layer;
 }
 
-/** `layer` applied over `base`; neither input is modified. */
-export function mergeObjects(base: ObjectNode, layer: ObjectNode, depth = 0): ObjectNode {
+/** `layer` applied over `base`; neither input is modified. `prefix`: the dotted path of these objects. */
+export function mergeObjects(base: ObjectNode, layer: ObjectNode, prefix = ""): ObjectNode {
   const entries = new Map(base.entries);
   for (const [key, entry] of layer.entries) {
     const earlier = entries.get(key);
-    entries.set(key, earlier ? mergeEntry(key, earlier, entry, depth) : entry);
+    entries.set(key, earlier ? mergeEntry(`${prefix}${key}`, earlier, entry) : entry);
   }
   return { kind: "object", entries, at: layer.at };
 }

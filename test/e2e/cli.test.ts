@@ -4,7 +4,7 @@ import t from "tap";
 import { cpSync, existsSync, mkdirSync, readFileSync, chownSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { projectRoot, runAs, runCli, tempDir, TEST_GID, TEST_UID, writeTestFile } from "../helpers/sandbox.js";
+import { baseEnv, projectRoot, runAs, runCli, tempDir, TEST_GID, TEST_UID, writeTestFile } from "../helpers/sandbox.js";
 import { processesWith } from "../helpers/processes.js";
 
 t.test("--help and --version", async (t) => {
@@ -85,4 +85,13 @@ t.test("SIGKILL of nsjail-ts leaves no sandboxed process behind", async (t) => {
 t.test("the run as a non-root caller really is unprivileged", async (t) => {
   const r = await runAs("id", ["-u"]);
   t.not(r.stdout.trim(), "0", "the CLI and sandbox run as a non-root uid");
+});
+
+t.test("--unsetenv adds to the policy's unset list instead of replacing it", async (t) => {
+  const dir = tempDir();
+  const policy = writeTestFile(dir, "p.json", JSON.stringify({ extends: "default", env: { clear: false, unset: ["SECRET"] } }));
+  const env = { ...baseEnv(tempDir("nsjail-ts-home-")), SECRET: "s", OTHER: "o", KEPT: "k" };
+  const r = await runCli(["--policy", policy, "--unsetenv", "OTHER", "--", "sh", "-c", 'echo "${SECRET-gone} ${OTHER-gone} ${KEPT-gone}"'], { cwd: dir, env });
+  t.equal(r.code, 0, r.stderr);
+  t.equal(r.stdout, "gone gone k\n", "the policy's SECRET stays unset beside the flag's OTHER");
 });

@@ -119,3 +119,12 @@ t.test("reader notes are dropped from the resolved policy, descriptions of polic
   }));
   t.same(r.policy, { description: "top", namespaces: { net: false }, limits: { rlimits: { nofile: 5 }, cgroup: { pids: 3 } }, mounts: [{ type: "tmpfs", dst: "/t", description: "why" }] });
 });
+
+t.test("env.unset accumulates across layers: a later unset does not bring back what an earlier one removed", async (t) => {
+  const base = load('{"env": {"unset": ["SSH_AUTH_SOCK", "GNUPGHOME"], "set": {"A": "1"}}}');
+  const layered = addLayer(base, { env: { unset: ["FOO", "GNUPGHOME"] } }, "--unsetenv");
+  t.same(layered.policy.env?.unset, ["SSH_AUTH_SOCK", "GNUPGHOME", "FOO"], "base first, each name once");
+  t.same(layered.policy.env?.set, { A: "1" });
+  const keep = addLayer(base, { env: { keep: ["PATH"] } }, "flags");
+  t.same(keep.policy.env?.unset, ["SSH_AUTH_SOCK", "GNUPGHOME"], "a layer without unset leaves it alone");
+});
