@@ -92,6 +92,7 @@ static void relay_until_exit(const struct ctx *c, pid_t child)
 			if (c->outer.report_fd >= 0 && read(c->outer.report_fd, &reported, sizeof reported) == sizeof reported)
 				command_status = reported;
 			outer_finished(c, command_status, &ru, now_ms() - began, kill_at >= 0);
+			front_reap_compiler(1); /* a cold run's compiler may still be storing the plan in the cache */
 			if (kill_at < 0)
 				_exit(exit_code_of(status));
 			struct herr e = { .op_index = (uint32_t)(c->time_limit - c->plan->ops), .exit_code = EXIT_TIMEOUT };
@@ -158,6 +159,7 @@ static void init_loop(pid_t worker, int report_fd)
 				if (report_fd >= 0 && write(report_fd, &status, sizeof status) < 0) {
 					/* the relay then reports our exit status instead */
 				}
+				front_reap_compiler(1); /* init without a PID namespace is the front end itself */
 				_exit(exit_code_of(status)); /* as PID 1, our exit kills whatever is left */
 			}
 		if (r < 0 && errno == ECHILD)

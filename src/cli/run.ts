@@ -37,8 +37,10 @@ export async function runCommand(argv: string[], bwrapMode: boolean, helpText: (
   const final = { resolved: prepared.resolved, ops: lifecycle.ops, plan: lifecycle.plan, warnings: prepared.warnings, files: prepared.files };
   // A plan that names a cgroup made for this one run must not be replayed from the cache.
   const cacheable = cache && lifecycle.cgroup === undefined;
-  const plan = cacheable ? cachePlan(cache, final, req, used, flags) : final.plan;
-  if (planFd === undefined) execHelper(linuxSys(), plan);
-  sendPlan(planFd, plan, fdsNamed(final.ops)); // no koffi: the front end runs it
+  if (planFd === undefined) execHelper(linuxSys(), cacheable ? cachePlan(cache, final, req, used, flags) : final.plan);
+  sendPlan(planFd, final.plan, fdsNamed(final.ops)); // no koffi: the front end runs it at once
+  // The cache entry (hashing its files, milliseconds of node:crypto) is written while the sandbox starts;
+  // the front end waits for this process before it exits, so the entry is there once nsjail-ts returns.
+  if (cacheable) cachePlan(cache, final, req, used, flags);
   return 0;
 }
