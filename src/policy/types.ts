@@ -167,3 +167,14 @@ export interface Policy extends Documented {
   /** nsjail-ts's own error lines start with a syslog level, "<3>". */
   levelPrefix?: boolean;
 }
+
+/**
+ * A fragment applied over a policy, as command-line flags make them. `over`, when present, computes the
+ * fragment from the policy merged so far (--cap-add/--cap-drop edit the policy's own keep list); `policy`
+ * is then empty.
+ */
+export interface PolicyLayer {
+  policy: Policy;
+  label: string;
+  over?: (merged: Policy) => Policy;
+}

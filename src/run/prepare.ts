@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { NsjailError, ExitCode, type Where } from "../errors.js";
 import { addLayer, callerVars, formatOrigin, loadPolicy, loadPolicyText, type PolicyVars, type ResolvedPolicy } from "../policy/index.js";
-import type { Policy } from "../policy/types.js";
+import type { PolicyLayer } from "../policy/types.js";
 import { compileOps, encodePlan, type CallerFacts, type Op } from "../plan/index.js";
 import { compileSeccomp, hostArch } from "../seccomp/index.js";
 
@@ -12,7 +12,7 @@ export interface PrepareOptions {
   /** Policy file; undefined means the embedded default (policies/default.json), null an empty policy. */
   policyFile?: string | null;
   /** Fragments from command-line flags, applied in order after the policy. */
-  layers?: { policy: Policy; label: string }[];
+  layers?: PolicyLayer[];
   /** The command and its arguments. */
   command: string[];
   /** Defaults to the calling process's facts. */
@@ -43,7 +43,7 @@ export function preparePlan(opts: PrepareOptions): PreparedPlan {
     opts.policyFile === null
       ? loadPolicyText("{}", { file: "empty policy", vars })
       : loadPolicy(opts.policyFile === undefined ? { vars } : { file: opts.policyFile, vars });
-  for (const layer of opts.layers ?? []) resolved = addLayer(resolved, layer.policy, layer.label);
+  for (const layer of opts.layers ?? []) resolved = addLayer(resolved, layer.over ? layer.over(resolved.policy) : layer.policy, layer.label);
   const policy = resolved.policy;
 
   const seccompWhere = whereOf(resolved, "/seccomp");

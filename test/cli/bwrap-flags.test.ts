@@ -147,11 +147,22 @@ t.test("environment flags apply in order, as bwrap's do", async (t) => {
   t.same(merged(parse(["--setenv", "A", "1", "--clearenv", "--setenv", "B", "2", "true"])).env, { set: { B: "2" }, unset: [], clear: true, keep: [] });
 });
 
-t.test("capabilities start from none and apply in order", async (t) => {
-  const caps = (argv: string[]) => merged(parse([...argv, "true"])).capabilities?.keep;
-  t.same(caps(["--cap-add", "net_admin", "--cap-add", "CAP_CHOWN"]), ["CAP_CHOWN", "CAP_NET_ADMIN"]);
-  t.same(caps(["--cap-add", "ALL", "--cap-drop", "CAP_SYS_ADMIN"])?.includes("CAP_SYS_ADMIN"), false);
-  t.same(caps(["--cap-add", "CAP_KILL", "--cap-drop", "ALL"]), []);
+t.test("capabilities apply in order: from none in bwrap mode, from the policy's own list outside it", async (t) => {
+  /** The keep list after the request's layers, over a policy that keeps `base`. */
+  const caps = (argv: string[], bwrapMode: boolean, base: string[] = []): string[] | undefined => {
+    let p: Policy = { capabilities: { keep: base } };
+    for (const l of parse([...argv, "true"], bwrapMode).layers) p = { ...p, ...(l.over ? l.over(p) : l.policy) };
+    return p.capabilities?.keep;
+  };
+  for (const bwrapMode of [true, false]) {
+    t.same(caps(["--cap-add", "net_admin", "--cap-add", "CAP_CHOWN"], bwrapMode), ["CAP_CHOWN", "CAP_NET_ADMIN"]);
+    t.same(caps(["--cap-add", "ALL", "--cap-drop", "CAP_SYS_ADMIN"], bwrapMode)?.includes("CAP_SYS_ADMIN"), false);
+    t.same(caps(["--cap-add", "CAP_KILL", "--cap-drop", "ALL"], bwrapMode), []);
+  }
+  const policyKeeps = ["CAP_NET_BIND_SERVICE", "CAP_KILL"];
+  t.same(caps(["--cap-add", "CAP_CHOWN"], false, policyKeeps), ["CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"], "added to what the policy keeps");
+  t.same(caps(["--cap-drop", "CAP_KILL"], false, policyKeeps), ["CAP_NET_BIND_SERVICE"], "dropped from what the policy keeps");
+  t.same(caps(["--cap-add", "CAP_CHOWN"], true, policyKeeps), ["CAP_CHOWN"], "bwrap mode starts from none, as bwrap does");
 });
 
 t.test("--file, --bind-data and --ro-bind-data read their fd at parse time", async (t) => {

@@ -95,3 +95,16 @@ t.test("--unsetenv adds to the policy's unset list instead of replacing it", asy
   t.equal(r.code, 0, r.stderr);
   t.equal(r.stdout, "gone gone k\n", "the policy's SECRET stays unset beside the flag's OTHER");
 });
+
+t.test("--cap-add and --cap-drop edit the policy's own capability list", async (t) => {
+  const dir = tempDir();
+  const policy = writeTestFile(dir, "p.json", JSON.stringify({ extends: "default", capabilities: { keep: ["CAP_NET_BIND_SERVICE", "CAP_KILL"] } }));
+  const capEff = async (flags: string[]): Promise<string | undefined> => {
+    const r = await runCli(["--policy", policy, ...flags, "--", "grep", "CapEff", "/proc/self/status"], { cwd: dir });
+    t.equal(r.code, 0, r.stderr);
+    return /CapEff:\s+(\S+)/.exec(r.stdout)?.[1];
+  };
+  t.equal(await capEff([]), "0000000000000420", "the policy's CAP_KILL (5) and CAP_NET_BIND_SERVICE (10)");
+  t.equal(await capEff(["--cap-add", "CAP_CHOWN"]), "0000000000000421", "plus CAP_CHOWN (0)");
+  t.equal(await capEff(["--cap-drop", "CAP_KILL"]), "0000000000000400", "minus CAP_KILL");
+});

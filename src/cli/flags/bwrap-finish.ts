@@ -6,7 +6,7 @@ import { statSync } from "node:fs";
 import { hostname as hostHostname } from "node:os";
 import { posix } from "node:path";
 import { usageError } from "../../errors.js";
-import type { Mount, Policy } from "../../policy/types.js";
+import type { Mount, Policy, PolicyLayer } from "../../policy/types.js";
 import type { RunRequest } from "./types.js";
 import { bwrapState } from "./bwrap-state.js";
 
@@ -152,7 +152,7 @@ export function bwrapCwdLayer(req: RunRequest, callerCwd: string = process.cwd()
 }
 
 /** Every layer of a bwrap-mode request, to apply over an empty policy: the start, the flags, the working directory. */
-export function bwrapLayers(req: RunRequest, ids?: CallerIds, callerCwd?: string): { policy: Policy; label: string }[] {
+export function bwrapLayers(req: RunRequest, ids?: CallerIds, callerCwd?: string): PolicyLayer[] {
   finishBwrapFlags(req);
   return [
     { policy: bwrapBase(ids), label: "bwrap mode (an empty start)" },

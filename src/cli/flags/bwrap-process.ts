@@ -71,10 +71,33 @@ function capNames(flag: string, value: string): string[] {
   return [name];
 }
 
-/** The one capabilities layer: bwrap starts from none and applies --cap-add/--cap-drop in order. */
+/** A capability list after edits, in the kernel's order. */
+function editCaps(base: readonly string[], edits: readonly { add: boolean; names: string[] }[]): string[] {
+  let kept = [...base];
+  for (const e of edits) kept = e.add ? [...new Set([...kept, ...e.names])] : kept.filter((c) => !e.names.includes(c));
+  return CAPABILITIES.filter((c) => kept.includes(c));
+}
+
+/**
+ * bwrap starts from no capabilities and applies --cap-add/--cap-drop in order; outside bwrap mode they
+ * edit the policy's own keep list instead, so --cap-add CAP_X adds to what the policy keeps.
+ */
 function changeCaps(req: RunRequest, flag: string, value: string, add: boolean): void {
   const s = bwrapState(req);
   const names = capNames(flag, value);
+  if (!req.bwrapMode) {
+    if (!s.capEdits) {
+      const edits: { add: boolean; names: string[] }[] = [];
+      s.capEdits = edits;
+      req.layers.push({
+        policy: {},
+        label: "command line --cap-add/--cap-drop",
+        over: (merged) => ({ capabilities: { keep: editCaps(merged.capabilities?.keep ?? [], edits) } }),
+      });
+    }
+    s.capEdits.push({ add, names });
+    return;
+  }
   if (!s.caps) {
     s.caps = [];
     layer(req, "--cap-add/--cap-drop", [], { capabilities: { keep: s.caps } });
@@ -138,14 +161,14 @@ export const BWRAP_PROCESS_FLAGS: FlagSpec[] = [
     names: ["--cap-add"],
     arity: 1,
     values: "CAP",
-    help: "keep capability CAP (or ALL) inside the sandbox; flags start from none and apply in order",
+    help: "keep capability CAP (or ALL) inside the sandbox, besides the policy's; in order (bwrap mode: starting from none)",
     apply: (r, [cap]) => changeCaps(r, "--cap-add", cap!, true),
   }),
   bwrapFlag({
     names: ["--cap-drop"],
     arity: 1,
     values: "CAP",
-    help: "drop capability CAP (or ALL) again",
+    help: "drop capability CAP (or ALL), also one the policy keeps",
     apply: (r, [cap]) => changeCaps(r, "--cap-drop", cap!, false),
   }),
 ];

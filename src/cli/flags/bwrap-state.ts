@@ -17,8 +17,10 @@ export interface BwrapState {
   overlaySrc: string[];
   /** The single environment layer, changed in place: bwrap applies --setenv/--unsetenv/--clearenv in order. */
   env?: NonNullable<Policy["env"]>;
-  /** The single capabilities layer: --cap-add/--cap-drop in order, starting from none. */
+  /** The single capabilities layer in bwrap mode: --cap-add/--cap-drop in order, starting from none. */
   caps?: string[];
+  /** Outside bwrap mode, the same flags as edits of the policy's own list, applied in order. */
+  capEdits?: { add: boolean; names: string[] }[];
   /** Namespaces the flags turned on or off, last one wins. */
   ns: Partial<Record<string, boolean>>;
   hostname?: string;

@@ -1,6 +1,6 @@
 // The shape shared by every command-line flag table: a flag's names, arity and effect on the request.
 
-import type { Policy } from "../../policy/types.js";
+import type { Policy, PolicyLayer } from "../../policy/types.js";
 
 /** What the command line asks for, built flag by flag in command-line order. */
 export interface RunRequest {
@@ -9,7 +9,7 @@ export interface RunRequest {
   /** Start from an empty policy, as bwrap does (invoked as `bwrap` or `nsjail-ts bwrap`). */
   bwrapMode: boolean;
   /** Policy fragments from flags, applied in order after the policy (mount lists append). */
-  layers: { policy: Policy; label: string }[];
+  layers: PolicyLayer[];
   /** Settings that are not part of a policy (status fds, names, cache control...), by flag name. */
   runtime: Record<string, string | number | boolean | string[] | number[]>;
   debug: boolean;
