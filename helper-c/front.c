@@ -118,7 +118,8 @@ void front_reap_compiler(int block)
 
 /* Run the compiler as a child writing the plan to an inherited pipe, and return a memfd holding that plan.
  * The compiler's output and errors are the user's; when it writes no plan (an error, --help), this process
- * exits as it did. So nothing of Node is left once the plan runs, and no FFI is needed to hand it over. */
+ * exits as it did. No FFI is needed to hand the plan over, and Node never becomes the sandbox's parent: it
+ * finishes (storing the plan in the cache, exiting) while the plan runs, and front_reap_compiler reaps it. */
 static int compile_plan(const struct front_ids *ids, int argc, char **argv, const char *plan_path)
 {
 	int p[2];
@@ -137,8 +138,8 @@ static int compile_plan(const struct front_ids *ids, int argc, char **argv, cons
 	size_t len;
 	uint8_t *bytes = read_pipe(p[0], &len);
 	close(p[0]); /* a compiler still writing (a plan over the limit) gets EPIPE rather than blocking */
-	/* The compiler closes the pipe only after a whole plan, as its last act. Node then takes milliseconds
-	 * more to exit: a plan that parses runs at once, and the compiler is reaped once it is gone. */
+	/* The compiler closes the pipe once the whole plan is written, and then takes milliseconds more (the
+	 * cache entry, Node's exit): a plan that parses runs at once. Anything else waits for its status. */
 	struct plan whole;
 	struct plan_err pe;
 	if (bytes && len && plan_parse(bytes, len, &whole, &pe) == 0) {
