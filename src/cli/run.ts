@@ -14,7 +14,7 @@ import { prepareRequest } from "./request.js";
 import { levelTag } from "./flags/bwrap-state.js";
 
 /** `bwrapMode` starts from an empty policy, as bwrap does. Returns for --help/--version, and once the plan is
- * written to the front end's fd; else the helper replaces this process. */
+ * written to the front end's fd (and then stored in the cache, when asked); else the helper replaces this process. */
 export async function runCommand(argv: string[], bwrapMode: boolean, helpText: () => Promise<string>): Promise<number> {
   const cache = takeCacheRequest(); // before anything reads the environment
   const planFd = takePlanFd();
