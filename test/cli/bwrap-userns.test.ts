@@ -22,12 +22,14 @@ async function eachTool(name: string, body: string): Promise<Record<string, { st
 }
 
 // A user namespace and a PID namespace owned by it, held open by a sleeping `unshare` (the test uid maps to 0).
+// Processes are counted with a glob the shell expands itself: a pipeline's second command may or may not
+// exist yet when the first reads /proc.
 const HOLDER = `unshare -Urpf --kill-child --mount-proc sleep 30 >/dev/null 2>&1 & P=$!; sleep 0.4
 exec 5</proc/$P/ns/user 6</proc/$P/ns/pid_for_children`;
 
 t.test("--userns and --pidns: the command is born in the given namespaces, with their maps", async (t) => {
   const r = await eachTool("join", `${HOLDER}
-"$@" --userns 5 --pidns 6 $S --proc /proc -- sh -c 'cat /proc/self/uid_map; echo $$; id -u; ls /proc | grep -c "^[0-9]"; [ "$(readlink /proc/self/ns/user)" = "$1" ] && echo same-user-ns; [ "$(readlink /proc/self/ns/pid)" = "$2" ] && echo same-pid-ns' sh "$(readlink /proc/$P/ns/user)" "$(readlink /proc/$P/ns/pid_for_children)"
+"$@" --userns 5 --pidns 6 $S --proc /proc -- sh -c 'u=$1 p=$2; cat /proc/self/uid_map; echo $$; id -u; set -- /proc/[0-9]*; echo $#; [ "$(readlink /proc/self/ns/user)" = "$u" ] && echo same-user-ns; [ "$(readlink /proc/self/ns/pid)" = "$p" ] && echo same-pid-ns' sh "$(readlink /proc/$P/ns/user)" "$(readlink /proc/$P/ns/pid_for_children)"
 echo rc=$?
 "$@" --userns 5 $S -- sh -c 'id -u; id -g'; echo rc=$?
 kill $P`);
