@@ -9,6 +9,7 @@ import { encodeProgram, MAX_INSNS } from "./bpf.js";
 import { buildProgram, tooLarge } from "./build.js";
 import { importDocker } from "./docker.js";
 import type { IrFilter } from "./ir.js";
+import { withMultiplexed } from "./multiplexed.js";
 import { actionAt, normalizeRules } from "./normalize.js";
 import { precompiledDefault } from "./precompiled.js";
 import { policyFail, type CompileContext } from "./where.js";
@@ -113,7 +114,8 @@ export function compileSeccomp(spec: SeccompPolicy | undefined, opts: CompileOpt
   if (s["default"] === undefined && !base) throw policyFail(ctx, p, `seccomp needs a "default" action (e.g. "errno:EPERM") when it has no preset or profile`);
   const defaultAction = s["default"] !== undefined ? actionAt(ctx, s["default"], `${p}/default`) : base!.defaultAction;
   const filter: IrFilter = { defaultAction, rules: [...own, ...(base?.rules ?? [])], abis: base?.abis ?? new Set(abisOf(opts.arch)) };
-  const built = buildProgram(filter, opts.arch);
+  const multiplexed = withMultiplexed(filter);
+  const built = buildProgram({ ...filter, rules: multiplexed.rules }, opts.arch);
   if (built.insns.length > MAX_INSNS) throw policyFail(ctx, p, tooLarge(built.insns.length));
-  return { program: encodeProgram(built.insns), warnings: [...ctx.warnings, ...built.warnings], files: ctx.files };
+  return { program: encodeProgram(built.insns), warnings: [...ctx.warnings, ...multiplexed.warnings, ...built.warnings], files: ctx.files };
 }

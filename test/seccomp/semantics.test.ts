@@ -150,3 +150,27 @@ t.test("aarch64 has its own numbers and widths", async (t) => {
   t.equal(call(prog, "aarch64", "read"), "allow");
   t.match(warnings.join("\n"), /open does not exist on aarch64/);
 });
+
+t.test("i386's socketcall and ipc: an unconditional rule on a call they multiplex covers them too", async (t) => {
+  const { prog, warnings } = compile({ default: "allow", rules: [
+    { action: "errno:EPERM", syscalls: ["connect", "msgget"] },
+    { action: "errno:EACCES", syscalls: ["socket"], args: [{ index: 0, op: "==", value: 40 }] },
+  ] });
+  t.equal(call(prog, "i386", "connect"), "errno:EPERM", "the direct call");
+  t.equal(call(prog, "i386", "socketcall", [3, 0x1000]), "errno:EPERM", "socketcall(SYS_CONNECT)");
+  t.equal(call(prog, "i386", "socketcall", [1, 0x1000]), "allow", "socketcall(SYS_SOCKET): only connect was denied");
+  t.equal(call(prog, "i386", "ipc", [13]), "errno:EPERM", "ipc(MSGGET)");
+  t.equal(call(prog, "i386", "ipc", [0x10000 + 13]), "errno:EPERM", "ipc(MSGGET) with a version in the high bits, which the kernel ignores");
+  t.equal(call(prog, "i386", "ipc", [11]), "allow", "ipc(MSGSND)");
+  t.equal(call(prog, "x86_64", "connect"), "errno:EPERM", "x86_64 has no multiplexer to worry about");
+  t.equal(call(prog, "i386", "socket", [40]), "errno:EACCES", "the conditional rule on the direct call");
+  t.equal(call(prog, "i386", "socketcall", [1, 0x1000]), "allow", "cannot follow into socketcall's memory");
+  t.equal(warnings.length, 1, warnings.join("\n"));
+  t.match(warnings[0], /rules\/1: i386 code can also reach socket through socketcall\(2\), where these argument conditions cannot be checked/);
+
+  const allowlist = compile({ default: "errno:EPERM", rules: [{ action: "allow", syscalls: ["socket", "read"], args: [{ index: 0, op: "==", value: 1 }] }] });
+  t.same(allowlist.warnings, [], "a conditional allow in an allowlist is not weakened by socketcall, which stays denied");
+  t.equal(call(allowlist.prog, "i386", "socketcall", [1, 0x1000]), "errno:EPERM");
+  const aarch64 = compile({ default: "allow", rules: [{ action: "errno:EPERM", syscalls: ["socket"], args: [{ index: 0, op: "==", value: 40 }] }] }, "aarch64");
+  t.same(aarch64.warnings, [], "no i386 ABI on aarch64: nothing to warn about");
+});
