@@ -5,8 +5,8 @@
 // - Each module is turned into CommonJS by TypeScript's own transform and wrapped in a function that
 //   receives its file URL as import.meta.url. Its imports of other modules are made lazy: a module is
 //   evaluated when one of its exports is first used, so a run evaluates only what it uses.
-// - The few small packages the run path requires (arg, ajv's runtime helpers) are carried inside, so no
-//   run walks node_modules for them.
+// - The few small packages the compiler requires (arg, ajv's runtime helpers) are carried inside, so no
+//   run walks node_modules for them; so is the default seccomp program the build compiled.
 // - dist/cli/bundle.cjs holds the modules a compile-and-run uses (found by running typical command lines
 //   here, at build time); dist/cli/bundle-rest.cjs the others, read only by a command that needs one.
 // - Both are plain ASCII (other characters escaped), which Node reads and V8 scans fastest.
