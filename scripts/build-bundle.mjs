@@ -13,7 +13,7 @@
 // The bundle's id (a hash of both) is written into dist/cli/main.js and main.cjs, which load only the
 // bundle of that id: a later `tsc` rewrites main.js without one, so its modules run until the bundle is made again.
 import { createHash } from "node:crypto";
-import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -89,7 +89,7 @@ for (const rel of files) {
 // The default seccomp program scripts/build-seccomp.mjs compiled, when it came from the very compiler modules
 // bundled here: marked as the bundle's own, a run then skips checking those modules on disk.
 {
-  const { BUNDLED, compilerModules, PRECOMPILED_FILE } = await import(pathToFileURL(join(dist, "seccomp/precompiled.js")).href);
+  const { BUNDLED, PRECOMPILED_FILE, sameCompilerModules } = await import(pathToFileURL(join(dist, "seccomp/precompiled.js")).href);
   const seccompDir = join(dist, "seccomp");
   let pre;
   try {
@@ -97,9 +97,7 @@ for (const rel of files) {
   } catch {
     pre = undefined; // none built: runs compile the default filter
   }
-  const now = compilerModules(seccompDir);
-  const same = pre && now.length === Object.keys(pre.modules).length && now.every((f) => pre.modules[relative(seccompDir, f).split(sep).join("/")] === statSync(f).size);
-  if (same) defs.set(`seccomp/${PRECOMPILED_FILE}`, `function (exports, require, module) {\nmodule.exports = ${JSON.stringify({ ...pre, modules: BUNDLED })};\n}`);
+  if (pre && sameCompilerModules(seccompDir, pre.modules)) defs.set(`seccomp/${PRECOMPILED_FILE}`, `function (exports, require, module) {\nmodule.exports = ${JSON.stringify({ ...pre, modules: BUNDLED })};\n}`);
 }
 // Carried packages, under ids outside dist/'s own ("node_modules/..."), and what each bare name means.
 const carried = {};

@@ -20,12 +20,21 @@ interface Precompiled {
   programs: Partial<Record<SeccompArch, string>>;
 }
 
-/** Every module of the seccomp compiler under `dir` (dist/seccomp), data tables included. */
-export function compilerModules(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && e.name.endsWith(".js"))
-    .map((e) => join(e.parentPath ?? e.path, e.name))
-    .sort();
+/** Every module of the seccomp compiler under `dir` (dist/seccomp), data tables included: path → size in bytes. */
+export function compilerModuleSizes(dir: string): Record<string, number> {
+  return Object.fromEntries(
+    readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile() && e.name.endsWith(".js"))
+      .map((e) => join(e.parentPath ?? e.path, e.name))
+      .sort()
+      .map((f) => [relative(dir, f).split(sep).join("/"), statSync(f).size]),
+  );
+}
+
+/** Whether the compiler under `dir` is still the one whose module sizes were recorded. */
+export function sameCompilerModules(dir: string, recorded: Record<string, number>): boolean {
+  const now = compilerModuleSizes(dir);
+  return Object.keys(now).length === Object.keys(recorded).length && Object.entries(now).every(([m, size]) => recorded[m] === size);
 }
 
 let loaded: Precompiled | null | undefined;
@@ -42,12 +51,7 @@ function load(): Precompiled | null {
   if (p.kernel !== release()) return null;
   if (p.modules === BUNDLED) return p;
   // The compiler as it was: same modules, same sizes (a recompiled compiler without this file rebuilt misses).
-  const now = compilerModules(dir);
-  const modules = p.modules;
-  if (now.length !== Object.keys(modules).length) return null;
-  for (const file of now) {
-    if (modules[relative(dir, file).split(sep).join("/")] !== statSync(file).size) return null;
-  }
+  if (!sameCompilerModules(dir, p.modules)) return null;
   return p;
 }
 
