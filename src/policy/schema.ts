@@ -100,21 +100,25 @@ export type { ErrorObject };
 type Precompiled = ((data: unknown) => boolean) & { schemaStamps?: string[] };
 let precompiled: Precompiled | null | undefined;
 
-const SCHEMA_FILES = ["schema.json", "seccomp.schema.json"];
+/** Beside the generated validator: the texts of the schema files it was made from. */
+export const VALIDATOR_TEXTS = "validator.texts.json";
+
+/** The shipped schema files, in the order the validator records them. */
+export const schemaFiles = (): string[] => ["schema.json", "seccomp.schema.json"].map((n) => join(presetsDir(), n));
 
 /** What changes whenever a file's content can have: inode, size, mtime and ctime. */
-function stampOf(file: string): string {
+export function fileStamp(file: string): string {
   const st = statSync(file, { bigint: true });
   return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }
 
 /** Whether the shipped schemas are the ones the validator was generated from: their files untouched since, or the same texts. */
 function madeFromShippedSchemas(mod: Precompiled, dir: string): boolean {
-  const files = SCHEMA_FILES.map((n) => join(presetsDir(), n));
+  const files = schemaFiles();
   try {
-    if (mod.schemaStamps?.length === files.length && files.every((f, i) => stampOf(f) === mod.schemaStamps![i])) return true;
+    if (mod.schemaStamps?.length === files.length && files.every((f, i) => fileStamp(f) === mod.schemaStamps![i])) return true;
     // Copied or installed elsewhere: compare the texts (not a hash: loading node:crypto costs more).
-    const texts = JSON.parse(readFileSync(join(dir, "validator.texts.json"), "utf8")) as string[];
+    const texts = JSON.parse(readFileSync(join(dir, VALIDATOR_TEXTS), "utf8")) as string[];
     return files.every((f, i) => readFileSync(f, "utf8") === texts[i]);
   } catch {
     return false; // a schema or the texts file missing: compile at run time, which reports what is missing
