@@ -63,16 +63,15 @@ export function encodePlan(ops: readonly Op[]): Buffer {
   let total = PLAN_HEADER_LEN;
   const lengths: number[] = [];
   for (const o of ops) {
-    const maxStr = LONG_STRINGS.has(o.type) ? PLAN_MAX_ARG : PLAN_MAX_STR;
     total += PLAN_OP_HEADER_LEN;
-    for (const item of [o.origin, ...o.items]) {
+    // The origin is a short string whatever the op; the items may be long for a few ops.
+    [o.origin, ...o.items].forEach((item, k) => {
       const len = itemLength(item);
-      if (typeof item === "string" && len > (item === o.origin ? PLAN_MAX_STR : maxStr)) {
-        throw new PlanFormatError(`string item longer than ${item === o.origin ? PLAN_MAX_STR : maxStr} bytes`);
-      }
+      const max = k > 0 && LONG_STRINGS.has(o.type) ? PLAN_MAX_ARG : PLAN_MAX_STR;
+      if (typeof item === "string" && len > max) throw new PlanFormatError(`string item longer than ${max} bytes`);
       lengths.push(len);
       total += 4 + pad4(len);
-    }
+    });
   }
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);

@@ -8,20 +8,23 @@ import type { JsonNode, ObjectEntry, ObjectNode } from "./json-node.js";
 /** Keys whose value is replaced as a whole even though it is an object. */
 const REPLACED_WHOLE = new Set(["seccomp"]);
 /**
- * Arrays (by their path) concatenated instead of replaced. env.unset is one: a later layer that unsets one
- * variable (say --unsetenv FOO) must not bring back the ones an earlier layer removed; env.set, applied
- * after unset, still gives a variable back.
+ * Arrays (by their path) concatenated instead of replaced, and whether each value is kept once. env.unset
+ * is one: a later layer that unsets one variable (say --unsetenv FOO) must not bring back the ones an
+ * earlier layer removed; env.set, applied after unset, still gives a variable back.
  */
-const APPENDED = new Set(["mounts", "env.unset"]);
+const APPENDED = new Map([
+  ["mounts", { once: false }],
+  ["env.unset", { once: true }],
+]);
 
 function mergeEntry(path: string, base: ObjectEntry, layer: ObjectEntry): ObjectEntry {
   const b = base.node;
   const l = layer.node;
-  if (APPENDED.has(path) && b.kind === "array" && l.kind === "array") {
+  const appended = APPENDED.get(path);
+  if (appended && b.kind === "array" && l.kind === "array") {
     const seen = new Set<unknown>();
-    // A name unset twice is listed once; mounts keep every entry.
-    const once = (n: JsonNode): boolean => n.kind !== "scalar" || (!seen.has(n.value) && seen.add(n.value) !== undefined);
-    const items = [...b.items, ...l.items].filter((n) => path === "mounts" || once(n));
+    const first = (n: JsonNode): boolean => n.kind !== "scalar" || (!seen.has(n.value) && seen.add(n.value) !== undefined);
+    const items = [...b.items, ...l.items].filter((n) => !appended.once || first(n));
     return { keyAt: layer.keyAt, node: { kind: "array", items, at: l.at } };
   }
   if (!REPLACED_WHOLE.has(path) && b.kind === "object" && l.kind === "object") {
