@@ -116,6 +116,17 @@ void front_reap_compiler(int block)
 		compiler_pid = 0; /* reaped, or not ours to wait for */
 }
 
+void front_forget_compiler(void)
+{
+	compiler_pid = 0;
+}
+
+void front_reaped(pid_t pid)
+{
+	if (pid > 0 && pid == compiler_pid)
+		compiler_pid = 0;
+}
+
 /* Run the compiler as a child writing the plan to an inherited pipe, and return a memfd holding that plan.
  * The compiler's output and errors are the user's; when it writes no plan (an error, --help), this process
  * exits as it did. No FFI is needed to hand the plan over, and Node never becomes the sandbox's parent: it

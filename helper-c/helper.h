@@ -170,8 +170,12 @@ int hold_assert_no_userns(struct herr *e);
 int hold_close_others(const struct ctx *c);
 
 /* front.c: a cold run's compiler may still be exiting while its plan runs. Its parent reaps it (block:
- * waits for it); in any other process this does nothing. */
+ * waits for it); in any other process this does nothing. A process forked from the front end forgets it
+ * (in a new PID namespace its pid could name another process, even its getpid() could match), and a
+ * waitpid(-1) that reaped it says so. */
 void front_reap_compiler(int block);
+void front_forget_compiler(void);
+void front_reaped(pid_t pid);
 
 /* init.c */
 void init_block_relayed(sigset_t *old);

@@ -125,6 +125,7 @@ int init_fork_pid_ns(struct ctx *c, const struct op *op, struct herr *e)
 		relay_until_exit(c, pid);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	front_forget_compiler();
 	close(alive[1]);
 	close(report[0]);
 	c->report_fd = report[1]; /* close-on-exec: without an init (asPid1) the command drops it at exec */
@@ -154,7 +155,8 @@ static void init_loop(pid_t worker, int report_fd)
 			kill(worker, (int)si.ssi_signo);
 		int status;
 		pid_t r;
-		while ((r = waitpid(-1, &status, sfd >= 0 ? WNOHANG : 0)) > 0)
+		while ((r = waitpid(-1, &status, sfd >= 0 ? WNOHANG : 0)) > 0) {
+			front_reaped(r);
 			if (r == worker) {
 				if (report_fd >= 0 && write(report_fd, &status, sizeof status) < 0) {
 					/* the relay then reports our exit status instead */
@@ -162,6 +164,7 @@ static void init_loop(pid_t worker, int report_fd)
 				front_reap_compiler(1); /* init without a PID namespace is the front end itself */
 				_exit(exit_code_of(status)); /* as PID 1, our exit kills whatever is left */
 			}
+		}
 		if (r < 0 && errno == ECHILD)
 			_exit(EXIT_SETUP); /* the worker is gone without a status we saw: cannot happen */
 	}
@@ -177,6 +180,7 @@ int init_spawn(struct ctx *c, struct herr *e)
 		return herr_fail(e, errno, "fork the command");
 	if (pid == 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		front_forget_compiler();
 		if (c->report_fd >= 0)
 			close(c->report_fd);
 		c->report_fd = -1;
